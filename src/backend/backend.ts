@@ -1,0 +1,106 @@
+// The model server as the rest of the extension sees it. Pure types: no `vscode`, no `ollama`.
+// Every call takes a standard AbortSignal; aborting it must reach the server at once.
+
+/** Sampling and runtime options, named as Ollama names them (`options` in /api/generate). */
+export interface ModelOptions {
+  num_ctx?: number;
+  num_predict?: number;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  repeat_penalty?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+export interface GenerateRequest {
+  model: string;
+  prompt: string;
+  /** Raw prompts bypass the model's template: the extension builds FIM prompts itself. */
+  raw?: boolean;
+  suffix?: string;
+  system?: string;
+  options?: ModelOptions;
+  /** Ollama's keep_alive: a duration string such as "30m", or seconds. */
+  keepAlive?: string | number;
+  signal?: AbortSignal;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  options?: ModelOptions;
+  keepAlive?: string | number;
+  signal?: AbortSignal;
+}
+
+/** Timings and counts from the final `done` object; durations in nanoseconds as Ollama reports them. */
+export interface GenerationStats {
+  doneReason?: string;
+  totalDurationNs?: number;
+  loadDurationNs?: number;
+  promptEvalCount?: number;
+  promptEvalDurationNs?: number;
+  evalCount?: number;
+  evalDurationNs?: number;
+}
+
+/** One streamed piece of an answer. The last chunk has `done: true` and carries the stats. */
+export interface StreamChunk {
+  text: string;
+  done: boolean;
+  stats?: GenerationStats;
+}
+
+export interface InstalledModel {
+  name: string;
+  sizeBytes: number;
+  digest: string;
+  modifiedAt: string;
+  family?: string;
+  parameterSize?: string;
+  quantization?: string;
+}
+
+export interface LoadedModel {
+  name: string;
+  sizeBytes: number;
+  sizeVramBytes: number;
+  expiresAt?: string;
+  contextLength?: number;
+}
+
+export interface ModelDetails {
+  capabilities: string[];
+  contextLength?: number;
+  family?: string;
+  parameterSize?: string;
+  quantization?: string;
+  template?: string;
+}
+
+export interface PullProgress {
+  status: string;
+  digest?: string;
+  totalBytes?: number;
+  completedBytes?: number;
+}
+
+export interface Backend {
+  /** The normalized server address, for messages ("Ollama is not running at …"). */
+  readonly host: string;
+  generate(request: GenerateRequest): AsyncIterable<StreamChunk>;
+  chat(request: ChatRequest): AsyncIterable<StreamChunk>;
+  listModels(signal?: AbortSignal): Promise<InstalledModel[]>;
+  loadedModels(signal?: AbortSignal): Promise<LoadedModel[]>;
+  show(model: string, signal?: AbortSignal): Promise<ModelDetails>;
+  pull(model: string, signal?: AbortSignal): AsyncIterable<PullProgress>;
+  version(signal?: AbortSignal): Promise<string>;
+}

@@ -1,0 +1,2 @@
+// Chat page entry point (bundled to dist/webview.js).
+export {};
