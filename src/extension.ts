@@ -1,7 +1,208 @@
-import * as vscode from 'vscode';
+// activate(): build the services, register the features; nothing else. Network checks run after
+// activate() has returned, so the editor never waits for the model server.
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Services are wired in as they land.
+import * as vscode from 'vscode';
+import type { Backend } from './backend/backend';
+import { HealthMonitor } from './backend/health';
+import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { OllamaBackend } from './backend/ollama';
+import { withOutcomeReporting } from './backend/reporting';
+import { toBackendError } from './backend/errors';
+import { Config } from './config';
+import { createLogger, type Logger } from './log';
+import type { ModelResolver, Services } from './services';
+import { showMenu } from './ui/menu';
+import { StatusBar } from './ui/statusBar';
+
+const API_KEY_SECRET = 'qwenLocal.apiKey';
+const SNOOZE_MS = 15 * 60_000;
+
+/** Resolves `auto` before the hardware module has chosen: small models that run anywhere. */
+const fallbackModels = (config: Config): ModelResolver => ({
+  completionModel: () => (config.settings.completion.model === 'auto' ? 'qwen2.5-coder:1.5b-base' : config.settings.completion.model),
+  chatModel: () => (config.settings.chat.model === 'auto' ? 'qwen2.5-coder:3b' : config.settings.chat.model),
+});
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('Qwen Local', { log: true });
+  context.subscriptions.push(channel);
+  let log: Logger = createLogger(channel, () => 'debug');
+  try {
+    const config = new Config((message) => log.warn(message));
+    context.subscriptions.push(config);
+    log = createLogger(channel, () => config.settings.logLevel);
+
+    const host = (): ResolvedHost => {
+      try {
+        return resolveHost(config.settings.ollamaHost, process.env.OLLAMA_HOST);
+      } catch (error) {
+        log.warn(`Ignoring the Ollama host setting: ${error instanceof Error ? error.message : String(error)}`);
+        return resolveHost(undefined, undefined);
+      }
+    };
+
+    let apiKey: string | undefined;
+    const models: ModelResolver = fallbackModels(config);
+    const status = new StatusBar(
+      {
+        host: host().url,
+        completionModel: models.completionModel(),
+        chatModel: models.chatModel(),
+        completionsEnabled: config.settings.completion.enabled,
+      },
+      log.child('status'),
+    );
+    context.subscriptions.push(status);
+
+    const health = new HealthMonitor({
+      probe: (signal) => current().inner.version(signal),
+      onResult: (ok, error) => (ok ? status.reportOk() : status.reportError(toBackendError(error, { host: host().url }))),
+      isFocused: () => vscode.window.state.focused,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      now: () => Date.now(),
+    });
+    context.subscriptions.push({ dispose: () => health.dispose() });
+    context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => health.focusChanged(s.focused)));
+
+    // One backend per (host, key); rebuilt when either changes.
+    let built: { key: string; inner: Backend; reporting: Backend } | undefined;
+    const current = () => {
+      const url = host().url;
+      const key = `${url}\n${apiKey ?? ''}`;
+      if (built?.key !== key) {
+        const inner = new OllamaBackend({ host: url, apiKey });
+        const reporting = withOutcomeReporting(inner, {
+          ok: () => {
+            if (status.offline) health.markResult(true);
+            else status.reportOk();
+          },
+          failed: (error) => {
+            if (error.kind === 'unreachable') health.markResult(false, error);
+            else status.reportError(error);
+          },
+        });
+        built = { key, inner, reporting };
+      }
+      return built;
+    };
+
+    const services: Services = {
+      config,
+      log,
+      backend: () => current().reporting,
+      status,
+      models: { completionModel: () => models.completionModel(), chatModel: () => models.chatModel() },
+    };
+
+    const refreshStatus = () =>
+      status.update({
+        host: host().url,
+        completionModel: services.models.completionModel(),
+        chatModel: services.models.chatModel(),
+        completionsEnabled: config.settings.completion.enabled,
+      });
+    context.subscriptions.push(
+      config.onDidChange(() => {
+        refreshStatus();
+        if (built && !built.key.startsWith(`${host().url}\n`)) void health.check();
+      }),
+    );
+
+    registerCoreCommands(context, { config, status, health, channel, log, secrets: context.secrets, host });
+
+    const warnIfKeyInClear = () => {
+      if (apiKey && keyTravelsInClear(host().url) && !context.globalState.get('qwenLocal.warnedClearKey')) {
+        void context.globalState.update('qwenLocal.warnedClearKey', true);
+        void vscode.window.showWarningMessage(
+          `Qwen Local sends your API key to ${host().url} over plain http: anyone on that network can read it. Use https:// or a loopback address.`,
+        );
+      }
+    };
+    context.subscriptions.push(
+      context.secrets.onDidChange(async (e) => {
+        if (e.key !== API_KEY_SECRET) return;
+        apiKey = await context.secrets.get(API_KEY_SECRET);
+        warnIfKeyInClear();
+        void health.check();
+      }),
+    );
+
+    // After activate() returns: the key, then the first health check.
+    setTimeout(async () => {
+      apiKey = await context.secrets.get(API_KEY_SECRET);
+      warnIfKeyInClear();
+      await health.check();
+    }, 0);
+
+    // Features register below as they land.
+    log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms; server ${host().url} (${host().source}).`);
+  } catch (error) {
+    // Report activation failures ourselves: VS Code's own message names no cause.
+    log.error('Activation failed', error);
+    void vscode.window.showErrorMessage(`Qwen Local failed to start: ${error instanceof Error ? error.message : String(error)}. See "Qwen Local: Show Log".`);
+  }
+}
+
+interface CoreDeps {
+  config: Config;
+  status: StatusBar;
+  health: HealthMonitor;
+  channel: vscode.LogOutputChannel;
+  log: Logger;
+  secrets: vscode.SecretStorage;
+  host: () => ResolvedHost;
+}
+
+function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): void {
+  let snoozedUntil = context.globalState.get<number>('qwenLocal.snoozedUntil') ?? 0;
+  d.status.update({ snoozedUntil });
+  const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  cmd('qwenLocal.showLog', () => d.channel.show());
+  cmd('qwenLocal.retryConnection', async () => {
+    const ok = await d.health.check();
+    if (ok) void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${d.host().url}.`);
+  });
+  cmd('qwenLocal.toggleCompletions', async () => {
+    await d.config.update('completion.enabled', !d.config.settings.completion.enabled);
+  });
+  cmd('qwenLocal.snoozeCompletions', async () => {
+    snoozedUntil = snoozedUntil > Date.now() ? 0 : Date.now() + SNOOZE_MS;
+    await context.globalState.update('qwenLocal.snoozedUntil', snoozedUntil);
+    d.status.update({ snoozedUntil });
+  });
+  cmd('qwenLocal.toggleLanguage', async (languageId?: string) => {
+    const lang = languageId ?? vscode.window.activeTextEditor?.document.languageId;
+    if (!lang) return;
+    const disabled = new Set(d.config.settings.completion.disabledLanguages);
+    if (disabled.has(lang)) disabled.delete(lang);
+    else disabled.add(lang);
+    await d.config.update('completion.disabledLanguages', [...disabled]);
+  });
+  cmd('qwenLocal.setApiKey', async () => {
+    const value = await vscode.window.showInputBox({
+      title: 'Qwen Local: API key for the model server',
+      prompt: `Sent as "Authorization: Bearer …" to ${d.host().url}. Leave empty to remove the key. Stored in VS Code's secret storage.`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return;
+    if (value.trim()) await d.secrets.store(API_KEY_SECRET, value.trim());
+    else await d.secrets.delete(API_KEY_SECRET);
+    void vscode.window.showInformationMessage(value.trim() ? 'Qwen Local: API key saved.' : 'Qwen Local: API key removed.');
+  });
+  cmd('qwenLocal.showMenu', () => {
+    const languageId = vscode.window.activeTextEditor?.document.languageId;
+    return showMenu({
+      completionsEnabled: d.config.settings.completion.enabled,
+      snoozed: snoozedUntil > Date.now(),
+      languageId,
+      languageDisabled: languageId ? d.config.settings.completion.disabledLanguages.includes(languageId) : false,
+      offline: d.status.offline,
+    });
+  });
 }
 
 export function deactivate(): void {}

@@ -13,6 +13,14 @@ export interface ModelOptions {
   stop?: string[];
 }
 
+/** Per-call time limits; a completion wants a short first-token wait, a chat answer a long one. */
+export interface CallLimits {
+  /** Until the first chunk arrives (includes a model load). */
+  firstTokenMs?: number;
+  /** The whole answer. */
+  totalMs?: number;
+}
+
 export interface GenerateRequest {
   model: string;
   prompt: string;
@@ -24,6 +32,7 @@ export interface GenerateRequest {
   /** Ollama's keep_alive: a duration string such as "30m", or seconds. */
   keepAlive?: string | number;
   signal?: AbortSignal;
+  limits?: CallLimits;
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant';
@@ -39,6 +48,7 @@ export interface ChatRequest {
   options?: ModelOptions;
   keepAlive?: string | number;
   signal?: AbortSignal;
+  limits?: CallLimits;
 }
 
 /** Timings and counts from the final `done` object; durations in nanoseconds as Ollama reports them. */

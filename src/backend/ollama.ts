@@ -1,0 +1,302 @@
+// The Ollama implementation of Backend: the only file in src/ that imports `ollama`.
+//
+// Every call builds a client whose `fetch` carries the call's own AbortSignal. The stock client only
+// aborts once response headers arrive — for /api/generate that is after the model load and the prompt
+// evaluation — so a cancelled completion would keep the server busy. Injecting the signal into fetch
+// makes the abort reach the server at once.
+
+import { Ollama, type ChatResponse, type GenerateResponse, type ProgressResponse } from 'ollama';
+import type {
+  Backend,
+  CallLimits,
+  ChatRequest,
+  GenerateRequest,
+  GenerationStats,
+  InstalledModel,
+  LoadedModel,
+  ModelDetails,
+  PullProgress,
+  StreamChunk,
+} from './backend';
+import { BackendError, describe, toBackendError, type BackendErrorContext } from './errors';
+
+export interface Timeouts {
+  /** Non-streaming calls (version, tags, ps, show): until the whole answer is in. */
+  requestMs: number;
+  /** Streaming calls: until the first chunk. Generous by default: a cold model load can take a minute. */
+  firstTokenMs: number;
+  /** Streaming calls: the longest silence between two chunks once the answer has started. */
+  idleMs: number;
+  /** Streaming calls: the whole answer, so a never-ending stream cannot hold the server. */
+  totalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  requestMs: 5_000,
+  firstTokenMs: 120_000,
+  idleMs: 30_000,
+  totalMs: 300_000,
+};
+
+export interface OllamaBackendOptions {
+  host: string;
+  apiKey?: string;
+  timeouts?: Partial<Timeouts>;
+  /** For tests and instrumentation; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * One request's abort controller: fires on the caller's signal, on our timers, or when the consumer
+ * stops iterating. Remembers why, so the error says "timed out" rather than "aborted".
+ */
+class RequestGuard {
+  private readonly controller = new AbortController();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onOuterAbort = () => this.abort(undefined);
+  reason: BackendError | undefined;
+
+  constructor(
+    private readonly outer: AbortSignal | undefined,
+    private readonly ctx: BackendErrorContext,
+  ) {
+    if (outer?.aborted) this.abort(undefined);
+    else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Arms a timer that aborts with a timeout error unless cleared first. */
+  limit(ms: number, what: string): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.abort(new BackendError('timeout', describe('timeout', this.ctx), this.ctx, undefined, `${what} after ${ms} ms`));
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  clear(timer: ReturnType<typeof setTimeout> | undefined): void {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  /** Restarts the silence timer after each chunk. */
+  touch(idleMs: number): void {
+    this.clear(this.idleTimer);
+    this.idleTimer = this.limit(idleMs, 'no data');
+  }
+
+  private abort(reason: BackendError | undefined): void {
+    if (this.controller.signal.aborted) return;
+    this.reason ??= reason ?? new BackendError('aborted', describe('aborted', this.ctx), this.ctx);
+    this.controller.abort();
+  }
+
+  /** The error to throw for whatever went wrong: ours first, then the client's. */
+  failure(error: unknown): BackendError {
+    if (this.reason) return this.reason;
+    return toBackendError(error, this.ctx);
+  }
+
+  /** Ends the request: if the server is still sending, this is what makes it stop. */
+  dispose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.outer?.removeEventListener('abort', this.onOuterAbort);
+    if (!this.controller.signal.aborted) this.controller.abort();
+  }
+}
+
+function stats(part: GenerateResponse | ChatResponse): GenerationStats {
+  return {
+    doneReason: part.done_reason,
+    totalDurationNs: part.total_duration,
+    loadDurationNs: part.load_duration,
+    promptEvalCount: part.prompt_eval_count,
+    promptEvalDurationNs: part.prompt_eval_duration,
+    evalCount: part.eval_count,
+    evalDurationNs: part.eval_duration,
+  };
+}
+
+/** Errors the client raises itself once the stream has started (it does not export their types). */
+function streamFailure(error: unknown, ctx: BackendErrorContext): BackendError | undefined {
+  if (!(error instanceof Error) || error.name !== 'Error') return undefined;
+  if (/did not receive done/i.test(error.message)) {
+    return new BackendError('unreachable', `The connection to Ollama at ${ctx.host} closed before the answer was complete. Is the server still running?`, ctx, undefined, error.message);
+  }
+  // An {"error": "..."} line in the middle of a 200 stream.
+  return new BackendError('server', describe('server', ctx, error.message), ctx, undefined, error.message);
+}
+
+export class OllamaBackend implements Backend {
+  readonly host: string;
+  private readonly timeouts: Timeouts;
+  private readonly headers: Record<string, string>;
+  private readonly baseFetch: typeof fetch;
+
+  constructor(options: OllamaBackendOptions) {
+    this.host = options.host;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.headers = options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {};
+    this.baseFetch = options.fetch ?? fetch;
+  }
+
+  /** A client bound to one request's signal (cheap: the client holds no connection state). */
+  private client(signal: AbortSignal): Ollama {
+    const base = this.baseFetch;
+    const boundFetch: typeof fetch = (input, init) =>
+      base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    return new Ollama({ host: this.host, fetch: boundFetch, headers: this.headers });
+  }
+
+  private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: Ollama) => Promise<T>): Promise<T> {
+    const ctx = { host: this.host, model };
+    const guard = new RequestGuard(signal, ctx);
+    guard.limit(this.timeouts.requestMs, 'no answer');
+    try {
+      return await call(this.client(guard.signal));
+    } catch (error) {
+      throw guard.failure(error);
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  /** Runs a streaming call under the first-token, idle and total limits; yields the raw parts. */
+  private async *stream<T extends object>(
+    signal: AbortSignal | undefined,
+    model: string,
+    limits: CallLimits,
+    start: (client: Ollama) => Promise<AsyncIterable<T>>,
+  ): AsyncGenerator<T> {
+    const ctx = { host: this.host, model };
+    const guard = new RequestGuard(signal, ctx);
+    const firstToken = guard.limit(limits.firstTokenMs ?? this.timeouts.firstTokenMs, 'no first token');
+    guard.limit(limits.totalMs ?? this.timeouts.totalMs, 'answer too long');
+    let started = false;
+    try {
+      const parts = await start(this.client(guard.signal));
+      for await (const part of parts) {
+        if (!started) {
+          started = true;
+          guard.clear(firstToken);
+        }
+        guard.touch(this.timeouts.idleMs);
+        yield part;
+      }
+    } catch (error) {
+      if (guard.reason) throw guard.reason;
+      throw (started && streamFailure(error, ctx)) || guard.failure(error);
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  async *generate(request: GenerateRequest): AsyncIterable<StreamChunk> {
+    const parts = this.stream(request.signal, request.model, request.limits ?? {}, (client) =>
+      client.generate({
+        model: request.model,
+        prompt: request.prompt,
+        raw: request.raw,
+        suffix: request.suffix,
+        system: request.system,
+        options: request.options,
+        keep_alive: request.keepAlive,
+        stream: true,
+      }),
+    );
+    for await (const part of parts) {
+      if (part.done) {
+        yield { text: part.response ?? '', done: true, stats: stats(part) };
+        return;
+      }
+      yield { text: part.response ?? '', done: false };
+    }
+  }
+
+  async *chat(request: ChatRequest): AsyncIterable<StreamChunk> {
+    const parts = this.stream(request.signal, request.model, request.limits ?? {}, (client) =>
+      client.chat({
+        model: request.model,
+        messages: request.messages,
+        options: request.options,
+        keep_alive: request.keepAlive,
+        stream: true,
+      }),
+    );
+    for await (const part of parts) {
+      const text = part.message?.content ?? '';
+      if (part.done) {
+        yield { text, done: true, stats: stats(part) };
+        return;
+      }
+      yield { text, done: false };
+    }
+  }
+
+  async *pull(model: string, signal?: AbortSignal): AsyncIterable<PullProgress> {
+    // A pull can sit silent while verifying a large blob, and runs for as long as the download takes.
+    const parts = this.stream<ProgressResponse>(signal, model, { firstTokenMs: 60_000, totalMs: 24 * 3600_000 }, (client) =>
+      client.pull({ model, stream: true }),
+    );
+    for await (const part of parts) {
+      yield { status: part.status, digest: part.digest || undefined, totalBytes: part.total || undefined, completedBytes: part.completed || undefined };
+    }
+  }
+
+  listModels(signal?: AbortSignal): Promise<InstalledModel[]> {
+    return this.unary(signal, undefined, async (client) => {
+      const { models } = await client.list();
+      return models.map((m) => ({
+        name: m.name,
+        sizeBytes: m.size,
+        digest: m.digest,
+        modifiedAt: String(m.modified_at),
+        family: m.details?.family,
+        parameterSize: m.details?.parameter_size,
+        quantization: m.details?.quantization_level,
+      }));
+    });
+  }
+
+  loadedModels(signal?: AbortSignal): Promise<LoadedModel[]> {
+    return this.unary(signal, undefined, async (client) => {
+      const { models } = await client.ps();
+      return models.map((m) => ({
+        name: m.name,
+        sizeBytes: m.size,
+        sizeVramBytes: m.size_vram,
+        expiresAt: m.expires_at ? String(m.expires_at) : undefined,
+        // Newer servers report the context the model was loaded with; older ones omit it.
+        contextLength: (m as { context_length?: number }).context_length,
+      }));
+    });
+  }
+
+  show(model: string, signal?: AbortSignal): Promise<ModelDetails> {
+    return this.unary(signal, model, async (client) => {
+      const info = await client.show({ model });
+      const modelInfo = (info.model_info ?? {}) as unknown as Record<string, unknown>;
+      const arch = typeof modelInfo['general.architecture'] === 'string' ? modelInfo['general.architecture'] : undefined;
+      const ctxLen = arch ? modelInfo[`${arch}.context_length`] : undefined;
+      return {
+        capabilities: info.capabilities ?? [],
+        contextLength: typeof ctxLen === 'number' ? ctxLen : undefined,
+        family: info.details?.family,
+        parameterSize: info.details?.parameter_size,
+        quantization: info.details?.quantization_level,
+        template: info.template,
+      };
+    });
+  }
+
+  version(signal?: AbortSignal): Promise<string> {
+    return this.unary(signal, undefined, async (client) => (await client.version()).version);
+  }
+}

@@ -1,0 +1,34 @@
+// What every feature module receives from activate(): the shared services, as interfaces.
+// Feature modules export `register…(context, services)` and push their disposables themselves.
+
+import type { Backend } from './backend/backend';
+import type { BackendError } from './backend/errors';
+import type { Config } from './config';
+import type { Logger } from './log';
+
+/** The status bar and the one-notification-per-incident rule, as the features see them. */
+export interface StatusReporter {
+  /** Marks work in progress ("working" spinner) until the returned function is called. */
+  beginWork(label: string): () => void;
+  /** The model is being loaded into memory by the server (can take a while). */
+  setLoading(model: string | undefined): void;
+  /** A request failed: updates the status and shows at most one notification per incident. */
+  reportError(error: BackendError): void;
+  /** A request succeeded: the server is reachable; clears an offline incident. */
+  reportOk(): void;
+}
+
+/** Which models to use now: explicit settings win, `auto` resolves through the hardware choice. */
+export interface ModelResolver {
+  completionModel(): string;
+  chatModel(): string;
+}
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  /** The backend for the current host setting; a new one after the host or key changes. */
+  backend(): Backend;
+  status: StatusReporter;
+  models: ModelResolver;
+}

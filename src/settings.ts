@@ -1,0 +1,120 @@
+// The extension's settings as one typed object. Pure: reads through a getter so tests need no VS Code.
+// Unparseable values fall back to the default with a warning, never a crash.
+
+import type { LogLevel } from './log';
+
+export type MaxLines = 'auto' | 'line' | 'block';
+export type CommitStyle = 'plain' | 'conventional';
+
+export interface Settings {
+  /** The raw host setting (user/machine level only); resolved with OLLAMA_HOST in backend/host.ts. */
+  ollamaHost: string;
+  completion: {
+    enabled: boolean;
+    model: string;
+    debounceMs: number;
+    disabledLanguages: string[];
+    exclude: string[];
+    maxLines: MaxLines;
+    contextFromOtherFiles: boolean;
+    allowLargeModels: boolean;
+  };
+  chat: {
+    model: string;
+    systemPrompt: string;
+    temperature: number;
+  };
+  commitMessage: { style: CommitStyle };
+  keepAlive: string;
+  logLevel: LogLevel;
+}
+
+export const SECTION = 'qwenLocal';
+
+export const DEFAULT_EXCLUDE = [
+  '**/.env',
+  '**/.env.*',
+  '**/*.pem',
+  '**/*.key',
+  '**/id_rsa*',
+  '**/id_ed25519*',
+  '**/.npmrc',
+  '**/.netrc',
+  '**/.pypirc',
+  '**/credentials',
+  '**/credentials.*',
+  '**/.aws/**',
+  '**/.ssh/**',
+  '**/secrets.*',
+];
+
+export const DEFAULTS: Settings = {
+  ollamaHost: '',
+  completion: {
+    enabled: true,
+    model: 'auto',
+    debounceMs: 180,
+    disabledLanguages: ['plaintext', 'markdown', 'scminput'],
+    exclude: DEFAULT_EXCLUDE,
+    maxLines: 'auto',
+    contextFromOtherFiles: true,
+    allowLargeModels: false,
+  },
+  chat: { model: 'auto', systemPrompt: '', temperature: 0.2 },
+  commitMessage: { style: 'plain' },
+  keepAlive: '30m',
+  logLevel: 'info',
+};
+
+/** Reads one key (relative to the section, e.g. "completion.model"); undefined when unset. */
+export type SettingGetter = (key: string) => unknown;
+
+type Check<T> = (value: unknown) => value is T;
+
+const isString: Check<string> = (v): v is string => typeof v === 'string';
+const isBoolean: Check<boolean> = (v): v is boolean => typeof v === 'boolean';
+const isStringArray: Check<string[]> = (v): v is string[] => Array.isArray(v) && v.every(isString);
+const numberIn =
+  (min: number, max: number): Check<number> =>
+  (v): v is number =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+const oneOf =
+  <T extends string>(...values: T[]): Check<T> =>
+  (v): v is T =>
+    typeof v === 'string' && (values as string[]).includes(v);
+const modelName: Check<string> = (v): v is string => typeof v === 'string' && v.trim().length > 0;
+// Ollama accepts durations like "30m", "1h30m", "-1", "0", or a number of seconds as a string.
+const keepAlive: Check<string> = (v): v is string =>
+  typeof v === 'string' && /^(-1|\d+|(\d+(\.\d+)?(ns|us|ms|s|m|h))+)$/.test(v.trim());
+
+export function readSettings(get: SettingGetter, warn: (message: string) => void = () => {}): Settings {
+  function read<T>(key: string, check: Check<T>, fallback: T): T {
+    const value = get(key);
+    if (value === undefined || value === null) return fallback;
+    if (check(value)) return value;
+    warn(`Setting ${SECTION}.${key} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.`);
+    return fallback;
+  }
+  const d = DEFAULTS;
+  return {
+    ollamaHost: read('ollamaHost', isString, d.ollamaHost).trim(),
+    completion: {
+      enabled: read('completion.enabled', isBoolean, d.completion.enabled),
+      model: read('completion.model', modelName, d.completion.model).trim(),
+      debounceMs: read('completion.debounceMs', numberIn(0, 2000), d.completion.debounceMs),
+      disabledLanguages: read('completion.disabledLanguages', isStringArray, d.completion.disabledLanguages),
+      exclude: read('completion.exclude', isStringArray, d.completion.exclude),
+      maxLines: read('completion.maxLines', oneOf<MaxLines>('auto', 'line', 'block'), d.completion.maxLines),
+      contextFromOtherFiles: read('completion.contextFromOtherFiles', isBoolean, d.completion.contextFromOtherFiles),
+      allowLargeModels: read('completion.allowLargeModels', isBoolean, d.completion.allowLargeModels),
+    },
+    chat: {
+      model: read('chat.model', modelName, d.chat.model).trim(),
+      systemPrompt: read('chat.systemPrompt', isString, d.chat.systemPrompt),
+      temperature: read('chat.temperature', numberIn(0, 2), d.chat.temperature),
+    },
+    commitMessage: { style: read('commitMessage.style', oneOf<CommitStyle>('plain', 'conventional'), d.commitMessage.style) },
+    keepAlive: read('keepAlive', keepAlive, d.keepAlive).trim(),
+    logLevel: read('logLevel', oneOf<LogLevel>('error', 'warn', 'info', 'debug'), d.logLevel),
+  };
+}

@@ -1,0 +1,63 @@
+// What the status bar item says in each state. Pure, so the wording is tested without VS Code.
+
+export type ConnectionState = 'connecting' | 'ready' | 'offline' | 'error';
+
+export interface StatusFacts {
+  connection: ConnectionState;
+  host: string;
+  completionModel: string;
+  chatModel: string;
+  completionsEnabled: boolean;
+  /** Epoch ms until which completions are snoozed, if snoozed. */
+  snoozedUntil?: number;
+  /** Labels of work in progress ("Completion", "Chat"). */
+  working: string[];
+  loadingModel?: string;
+  lastError?: string;
+  now: number;
+}
+
+export interface StatusView {
+  text: string;
+  tooltip: string;
+  /** 'warning' or 'error' background, or none. */
+  severity?: 'warning' | 'error';
+}
+
+function minutesLeft(until: number, now: number): number {
+  return Math.max(1, Math.ceil((until - now) / 60_000));
+}
+
+export function statusView(f: StatusFacts): StatusView {
+  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.host}`;
+  const click = '\n\nClick for the Qwen Local menu.';
+  if (f.connection === 'offline') {
+    return {
+      text: '$(debug-disconnect) Qwen: offline',
+      tooltip: `Ollama is not reachable at ${f.host}. Start it with \`ollama serve\`; Qwen Local reconnects on its own.${click}`,
+      severity: 'warning',
+    };
+  }
+  if (f.connection === 'connecting') {
+    return { text: '$(loading~spin) Qwen', tooltip: `Connecting to Ollama at ${f.host}…${click}` };
+  }
+  if (f.loadingModel) {
+    return { text: '$(loading~spin) Qwen: loading model', tooltip: `Ollama is loading ${f.loadingModel} into memory.\n${models}${click}` };
+  }
+  if (f.working.length > 0) {
+    return { text: '$(loading~spin) Qwen', tooltip: `Working: ${f.working.join(', ')}\n${models}${click}` };
+  }
+  if (f.connection === 'error') {
+    return { text: '$(warning) Qwen', tooltip: `${f.lastError ?? 'The last request failed.'}\n${models}${click}`, severity: 'error' };
+  }
+  if (f.snoozedUntil !== undefined && f.snoozedUntil > f.now) {
+    return {
+      text: '$(clock) Qwen: snoozed',
+      tooltip: `Completions snoozed for ${minutesLeft(f.snoozedUntil, f.now)} more min.\n${models}${click}`,
+    };
+  }
+  if (!f.completionsEnabled) {
+    return { text: '$(circle-slash) Qwen', tooltip: `Completions are off (chat and commands still work).\n${models}${click}` };
+  }
+  return { text: '$(sparkle) Qwen', tooltip: `Ready.\n${models}${click}` };
+}

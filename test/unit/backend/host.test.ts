@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_HOST, keyTravelsInClear, normalizeHost, resolveHost } from '../../../src/backend/host';
+
+describe('backend/host', () => {
+  const cases: [string, string][] = [
+    ['', DEFAULT_HOST],
+    ['localhost', 'http://localhost:11434'],
+    ['127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    [':9999', 'http://127.0.0.1:9999'],
+    ['0.0.0.0', 'http://127.0.0.1:11434'],
+    ['example.com:80', 'http://example.com:80'],
+    // Like Ollama: an explicit scheme without a port means that scheme's port.
+    ['http://example.com', 'http://example.com:80'],
+    ['https://example.com', 'https://example.com:443'],
+    ['https://gpu.lan:8443/', 'https://gpu.lan:8443'],
+    ['http://proxy.lan/ollama/', 'http://proxy.lan:80/ollama'],
+    ['[::1]', 'http://[::1]:11434'],
+    ['[::1]:1234', 'http://[::1]:1234'],
+    ['  localhost  ', 'http://localhost:11434'],
+  ];
+  for (const [input, expected] of cases) {
+    it(`normalizes ${JSON.stringify(input)} → ${expected}`, () => assert.equal(normalizeHost(input), expected));
+  }
+
+  it('rejects what is not a server address, saying what was expected', () => {
+    assert.throws(() => normalizeHost('ftp://x'), /must be http/);
+    assert.throws(() => normalizeHost('http://exa mple'), /not a server address/);
+  });
+
+  it('prefers the setting, then OLLAMA_HOST, then the default', () => {
+    assert.deepEqual(resolveHost('gpu-box', 'envhost'), { url: 'http://gpu-box:11434', source: 'setting' });
+    assert.deepEqual(resolveHost('', 'envhost:1'), { url: 'http://envhost:1', source: 'env' });
+    assert.deepEqual(resolveHost(undefined, undefined), { url: DEFAULT_HOST, source: 'default' });
+  });
+
+  it('knows when a key would travel in clear text', () => {
+    assert.equal(keyTravelsInClear('http://127.0.0.1:11434'), false);
+    assert.equal(keyTravelsInClear('http://localhost:11434'), false);
+    assert.equal(keyTravelsInClear('http://[::1]:11434'), false);
+    assert.equal(keyTravelsInClear('https://gpu.lan:443'), false);
+    assert.equal(keyTravelsInClear('http://gpu.lan:11434'), true);
+    assert.equal(keyTravelsInClear('http://192.168.1.5:11434'), true);
+  });
+});
