@@ -10,18 +10,14 @@ import { withOutcomeReporting } from './backend/reporting';
 import { toBackendError } from './backend/errors';
 import { Config } from './config';
 import { createLogger, type Logger } from './log';
-import type { ModelResolver, Services } from './services';
+import { registerModelCommands, runFirstRunCheck } from './models/commands';
+import { createModelManager } from './models/manager';
+import type { Services } from './services';
 import { showMenu } from './ui/menu';
 import { StatusBar } from './ui/statusBar';
 
 const API_KEY_SECRET = 'qwenLocal.apiKey';
 const SNOOZE_MS = 15 * 60_000;
-
-/** Resolves `auto` before the hardware module has chosen: small models that run anywhere. */
-const fallbackModels = (config: Config): ModelResolver => ({
-  completionModel: () => (config.settings.completion.model === 'auto' ? 'qwen2.5-coder:1.5b-base' : config.settings.completion.model),
-  chatModel: () => (config.settings.chat.model === 'auto' ? 'qwen2.5-coder:3b' : config.settings.chat.model),
-});
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -43,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): void {
     };
 
     let apiKey: string | undefined;
-    const models: ModelResolver = fallbackModels(config);
+    // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
+    const models = createModelManager({ settings: () => config.settings, backend: () => current().reporting, log: log.child('models') });
     const status = new StatusBar(
       {
         host: host().url,
@@ -93,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log,
       backend: () => current().reporting,
       status,
-      models: { completionModel: () => models.completionModel(), chatModel: () => models.chatModel() },
+      models,
     };
 
     const refreshStatus = () =>
@@ -103,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): void {
         chatModel: services.models.chatModel(),
         completionsEnabled: config.settings.completion.enabled,
       });
+    context.subscriptions.push(models.onDidChange(refreshStatus));
     context.subscriptions.push(
       config.onDidChange(() => {
         refreshStatus();
@@ -110,7 +108,9 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
 
-    registerCoreCommands(context, { config, status, health, channel, log, secrets: context.secrets, host });
+    const firstRun = () => runFirstRunCheck(context, services).catch((e: unknown) => log.error('First-run check failed', e));
+    registerCoreCommands(context, { config, status, health, channel, log, secrets: context.secrets, host, onReconnected: firstRun });
+    registerModelCommands(context, services);
 
     const warnIfKeyInClear = () => {
       if (apiKey && keyTravelsInClear(host().url) && !context.globalState.get('qwenLocal.warnedClearKey')) {
@@ -134,9 +134,9 @@ export function activate(context: vscode.ExtensionContext): void {
       apiKey = await context.secrets.get(API_KEY_SECRET);
       warnIfKeyInClear();
       await health.check();
+      await firstRun();
     }, 0);
 
-    // Features register below as they land.
     log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms; server ${host().url} (${host().source}).`);
   } catch (error) {
     // Report activation failures ourselves: VS Code's own message names no cause.
@@ -153,6 +153,8 @@ interface CoreDeps {
   log: Logger;
   secrets: vscode.SecretStorage;
   host: () => ResolvedHost;
+  /** After a manual retry succeeded: the questions that need a reachable server. */
+  onReconnected: () => Promise<void>;
 }
 
 function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): void {
@@ -163,7 +165,13 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
   cmd('qwenLocal.showLog', () => d.channel.show());
   cmd('qwenLocal.retryConnection', async () => {
     const ok = await d.health.check();
-    if (ok) void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${d.host().url}.`);
+    if (!ok) {
+      // Asked for by the user, so answered even inside an incident that was already notified.
+      void vscode.window.showWarningMessage(`Ollama is still not reachable at ${d.host().url}. Start it with \`ollama serve\`.`, 'Retry').then((c) => c && vscode.commands.executeCommand('qwenLocal.retryConnection'));
+      return;
+    }
+    void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${d.host().url}.`);
+    await d.onReconnected();
   });
   cmd('qwenLocal.toggleCompletions', async () => {
     await d.config.update('completion.enabled', !d.config.settings.completion.enabled);

@@ -112,6 +112,11 @@ class RequestGuard {
   }
 }
 
+/** Ollama reads a bare number as seconds and rejects "-1" as a duration without a unit. */
+function keepAliveValue(value: string | number | undefined): string | number | undefined {
+  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+}
+
 function stats(part: GenerateResponse | ChatResponse): GenerationStats {
   return {
     doneReason: part.done_reason,
@@ -207,7 +212,7 @@ export class OllamaBackend implements Backend {
         suffix: request.suffix,
         system: request.system,
         options: request.options,
-        keep_alive: request.keepAlive,
+        keep_alive: keepAliveValue(request.keepAlive),
         stream: true,
       }),
     );
@@ -226,7 +231,7 @@ export class OllamaBackend implements Backend {
         model: request.model,
         messages: request.messages,
         options: request.options,
-        keep_alive: request.keepAlive,
+        keep_alive: keepAliveValue(request.keepAlive),
         stream: true,
       }),
     );

@@ -1,0 +1,53 @@
+// Loads a model before the first completion needs it, then checks where it landed.
+// Pure: takes the Backend and reports through callbacks.
+
+import type { Backend } from './backend';
+
+export interface WarmUpResult {
+  /** Share of the model held in system RAM instead of GPU memory (0 = all on GPU). */
+  cpuShare: number;
+  sizeBytes: number;
+}
+
+export interface WarmUpDeps {
+  backend: Backend;
+  keepAlive: string;
+  setLoading(model: string | undefined): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * An empty prompt makes Ollama load the model and answer at once (done_reason "load"). No
+ * editor-level timeout cancels it: loading a large model from disk can take a minute.
+ * Resolves undefined when /api/ps does not list the model afterwards.
+ */
+export async function warmUp(model: string, deps: WarmUpDeps): Promise<WarmUpResult | undefined> {
+  deps.setLoading(model);
+  try {
+    for await (const chunk of deps.backend.generate({
+      model,
+      prompt: '',
+      keepAlive: deps.keepAlive,
+      signal: deps.signal,
+      limits: { firstTokenMs: 15 * 60_000, totalMs: 15 * 60_000 },
+    })) {
+      if (chunk.done) break;
+    }
+  } finally {
+    deps.setLoading(undefined);
+  }
+  const loaded = (await deps.backend.loadedModels(deps.signal)).find((m) => m.name === model || m.name === `${model}:latest`);
+  if (!loaded || loaded.sizeBytes <= 0) return undefined;
+  const onGpu = Math.min(loaded.sizeVramBytes, loaded.sizeBytes);
+  return { cpuShare: 1 - onGpu / loaded.sizeBytes, sizeBytes: loaded.sizeBytes };
+}
+
+/** The one-time warning when part of the model runs on the CPU, or undefined when all is on the GPU. */
+export function partlyOnCpuWarning(model: string, result: WarmUpResult): string | undefined {
+  if (result.cpuShare < 0.01) return undefined;
+  const pct = Math.round(result.cpuShare * 100);
+  if (pct >= 99) {
+    return `${model} runs entirely on the CPU, so completions will be slow. A smaller model, or a GPU with more free memory, makes them fast.`;
+  }
+  return `${pct} % of ${model} runs on the CPU because GPU memory is short, so completions will be slower. Pick a smaller model with "Qwen Local: Select Completion Model".`;
+}

@@ -1,0 +1,159 @@
+// The text of "Qwen Local: Show Hardware and Models", built purely from what was gathered.
+
+import type { InstalledModel, LoadedModel } from '../backend/backend';
+import type { Choice, ModelPick } from '../hardware/choose';
+import { gpuSplit } from '../hardware/parse';
+import type { HardwareInfo } from '../hardware/types';
+import { formatDownload, formatMemory } from '../hardware/units';
+import { formatDuration } from './pull';
+import { isInstalled, type Resolved, type RoleResolution } from './resolve';
+
+export interface ReportInput {
+  /** Undefined while detection still runs. */
+  hardware: HardwareInfo | undefined;
+  choice: Choice;
+  resolved: Resolved;
+  allowLargeModels: boolean;
+  host: string;
+  /** Undefined when Ollama was not reachable (then `ollamaError` says why). */
+  version?: string;
+  installed?: readonly InstalledModel[];
+  loaded?: readonly LoadedModel[];
+  ollamaError?: string;
+  /** For "unloads in …"; epoch milliseconds. */
+  now: number;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+function sourceText(r: RoleResolution): string {
+  switch (r.source) {
+    case 'setting':
+      return r.tag === r.recommended ? 'your setting (also the recommendation)' : `your setting (recommended: ${code(r.recommended)})`;
+    case 'installed':
+      return `auto: ${code(r.recommended)} is not installed, so this installed model stands in`;
+    case 'auto':
+      return 'auto (recommended for this machine)';
+  }
+}
+
+function needFor(tag: string, picks: ModelPick[]): string {
+  const p = picks.find((x) => x.tag === tag);
+  return p ? formatMemory(p.needBytes) : '—';
+}
+
+function machineSection(hw: HardwareInfo | undefined): string[] {
+  if (!hw) return ['## Machine', '', 'Detection is still running; the choice below is the safe default for a machine without a GPU.', ''];
+  const s = hw.system;
+  const lines = [
+    '## Machine',
+    '',
+    `- System: ${s.platform} ${s.arch}, ${cell(s.cpuModel)}, ${s.cpuCores} cores`,
+    `- RAM: ${formatMemory(s.totalRamBytes)} (${formatMemory(s.freeRamBytes)} free at detection)`,
+  ];
+  if (hw.apple) {
+    const a = hw.apple;
+    lines.push(
+      `- GPU: ${cell(a.chip)}, unified memory: ${formatMemory(a.gpuUsableBytes)} usable by the GPU${
+        a.wiredLimitBytes ? ` (iogpu.wired_limit_mb is set to ${Math.round(a.wiredLimitBytes / 1024 ** 2)} MB)` : ' (Metal\'s usual share)'
+      }`,
+    );
+  } else if (hw.gpus.length === 0) {
+    lines.push('- GPU: none that Ollama can use (models run on the CPU)');
+  } else {
+    for (const g of hw.gpus) {
+      const free = g.freeBytes === undefined ? 'free memory not reported' : `${formatMemory(g.freeBytes)} free`;
+      lines.push(`- GPU ${g.index}: ${cell(g.name)}, ${formatMemory(g.totalBytes)}, ${free} (${g.source})`);
+    }
+  }
+  if (hw.notes.length > 0) {
+    lines.push('', '**Notes**', '');
+    for (const n of hw.notes) lines.push(`- ${n}`);
+  }
+  lines.push('', `_Detected ${new Date(hw.detectedAt).toISOString()}. Run "Qwen Local: Detect Hardware Again" after changing drivers or GPUs._`, '');
+  return lines;
+}
+
+function untilText(expiresAt: string | undefined, now: number): string {
+  if (!expiresAt) return '—';
+  const t = Date.parse(expiresAt);
+  if (!Number.isFinite(t)) return '—';
+  const seconds = (t - now) / 1000;
+  // Ollama reports keep_alive -1 as a date far in the future.
+  if (seconds > 365 * 24 * 3600) return 'never (kept loaded)';
+  if (seconds <= 0) return 'now';
+  return `in ${formatDuration(seconds)}`;
+}
+
+export function buildHardwareReport(input: ReportInput): string {
+  const { choice, resolved } = input;
+  const lines: string[] = ['# Qwen Local: hardware and models', ''];
+  lines.push(...machineSection(input.hardware));
+
+  lines.push('## Choice', '', `**${choice.summary}.**`, '');
+  for (const r of choice.reasons) lines.push(`- ${r}`);
+  lines.push('');
+  const picks = [choice.completion, choice.chat];
+  lines.push('| Role | Model | Why this one | Needs | Context |', '| --- | --- | --- | --- | --- |');
+  const names = input.version === undefined ? undefined : (input.installed ?? []).map((m) => m.name);
+  for (const [role, r] of [
+    ['Completion', resolved.completion],
+    ['Chat', resolved.chat],
+  ] as const) {
+    const missing = names && !isInstalled(r.tag, names) ? ' (not installed: run "Qwen Local: Pull Model")' : '';
+    lines.push(`| ${role} | ${code(r.tag)}${missing} | ${cell(sourceText(r))} | ${needFor(r.tag, picks)} | ${r.numCtx.toLocaleString('en-US')} tokens |`);
+  }
+  lines.push(
+    '',
+    `Large completion models (14b, 32b) are ${input.allowLargeModels ? 'allowed' : 'not picked automatically'} (setting \`qwenLocal.completion.allowLargeModels\`). ` +
+      'Set `qwenLocal.completion.model` or `qwenLocal.chat.model` to a tag to override `auto`.',
+    '',
+  );
+
+  lines.push(`## Ollama at ${input.host}`, '');
+  if (input.version === undefined) {
+    lines.push(`Not reachable${input.ollamaError ? `: ${input.ollamaError}` : ''}.`, '');
+    return lines.join('\n');
+  }
+  lines.push(`Version ${input.version}.`, '');
+
+  lines.push('### Installed models', '');
+  const installed = input.installed ?? [];
+  if (installed.length === 0) {
+    lines.push('None yet. Run "Qwen Local: Pull Model".', '');
+  } else {
+    lines.push('| Model | Size | Parameters | Quantization |', '| --- | --- | --- | --- |');
+    for (const m of [...installed].sort((a, b) => a.name.localeCompare(b.name))) {
+      lines.push(`| ${code(m.name)} | ${formatDownload(m.sizeBytes)} | ${cell(m.parameterSize ?? '—')} | ${cell(m.quantization ?? '—')} |`);
+    }
+    lines.push('');
+  }
+
+  lines.push('### Loaded now', '');
+  const loaded = input.loaded ?? [];
+  if (loaded.length === 0) {
+    lines.push('No model is loaded. Ollama loads one on its first request.', '');
+  } else {
+    lines.push('| Model | In memory | Where | Context | Unloads |', '| --- | --- | --- | --- | --- |');
+    for (const m of loaded) {
+      const split = gpuSplit(m);
+      const ctx = m.contextLength ? `${m.contextLength.toLocaleString('en-US')} tokens` : '—';
+      lines.push(`| ${code(m.name)} | ${formatMemory(m.sizeBytes)} | ${split.label} | ${ctx} | ${untilText(m.expiresAt, input.now)} |`);
+    }
+    const partly = loaded.filter((m) => (gpuSplit(m).gpuFraction ?? 1) < 0.995 && input.hardware && input.hardware.gpus.length > 0);
+    if (partly.length > 0) {
+      lines.push(
+        '',
+        `Part of ${partly.map((m) => code(m.name)).join(', ')} runs on the CPU, which slows it down a lot. Pick a smaller model, lower the context, or close other programs using the GPU.`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

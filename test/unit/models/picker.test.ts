@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { GiB, MiB } from '../../../src/hardware/catalog';
+import { chooseModels } from '../../../src/hardware/choose';
+import type { HardwareInfo } from '../../../src/hardware/types';
+import { buildModelPicks, type PickEntry } from '../../../src/models/picker';
+import { installed } from './fakeBackend';
+
+const rtx3060: HardwareInfo = {
+  gpus: [{ vendor: 'nvidia', index: 0, name: 'NVIDIA GeForce RTX 3060', totalBytes: 12288 * MiB, freeBytes: 11788 * MiB, source: 'nvidia-smi' }],
+  system: { platform: 'linux', arch: 'x64', totalRamBytes: 32 * GiB, freeRamBytes: 16 * GiB, cpuCores: 8, cpuModel: 'x' },
+  notes: [],
+  detectedAt: 1,
+};
+const choice = chooseModels(rtx3060, { allowLargeModels: false }); // 7b for both
+
+type ModelEntry = Extract<PickEntry, { kind: 'model' }>;
+const models = (entries: PickEntry[]) => entries.filter((e): e is ModelEntry => e.kind === 'model');
+const byTag = (entries: PickEntry[], tag: string) => models(entries).find((e) => e.tag === tag) as ModelEntry;
+
+describe('models/picker', () => {
+  it('completion: auto first, base models then instruct ones, marked installed / recommended / fit', () => {
+    const entries = buildModelPicks({
+      role: 'completion',
+      choice,
+      installed: [installed('qwen2.5-coder:1.5b-base', 986e6), installed('llama3.1:8b', 4.9e9)],
+      setting: 'auto',
+      autoTag: 'qwen2.5-coder:7b',
+    });
+    assert.equal(entries[0].kind, 'auto');
+    assert.equal(entries[0].kind === 'auto' && entries[0].description, '(current) → qwen2.5-coder:7b');
+    assert.equal(entries[0].kind === 'auto' && entries[0].detail, choice.summary);
+    const tags = models(entries).map((e) => e.tag);
+    assert.deepEqual(tags.slice(0, 6), ['32b', '14b', '7b', '3b', '1.5b', '0.5b'].map((s) => `qwen2.5-coder:${s}-base`));
+    assert.ok(tags.includes('qwen3-coder:30b'));
+    assert.equal(tags[tags.length - 1], 'llama3.1:8b');
+
+    const small = byTag(entries, 'qwen2.5-coder:1.5b-base');
+    assert.ok(small.installed);
+    assert.equal(small.description, '$(check) installed');
+    assert.match(small.detail, /^Fits in memory \(needs 2\.1 GB of 9\.8 GB\)/);
+
+    const recommended = byTag(entries, 'qwen2.5-coder:7b');
+    assert.equal(recommended.description, '$(star-full) recommended · 4.7 GB download');
+    assert.match(recommended.detail, /fills in the middle slightly worse than a base model/);
+
+    const big = byTag(entries, 'qwen2.5-coder:32b-base');
+    assert.ok(!big.installed);
+    assert.match(big.detail, /^Too large here: needs 21\.6 GB, 9\.8 GB available — part would run on the CPU, slowly · slow for ghost text$/);
+    assert.match(byTag(entries, 'qwen3-coder:30b').detail, /raw prompts only/);
+
+    const other = byTag(entries, 'llama3.1:8b');
+    assert.equal(other.description, '$(check) installed · 4.9 GB');
+    assert.equal(entries[entries.length - 1].kind, 'other');
+  });
+
+  it('chat lists instruct models best first and marks the current setting', () => {
+    const entries = buildModelPicks({ role: 'chat', choice, installed: [], setting: 'qwen2.5-coder:3b', autoTag: 'qwen2.5-coder:7b' });
+    assert.equal(entries[0].kind === 'auto' && entries[0].description, '→ qwen2.5-coder:7b');
+    assert.deepEqual(models(entries).map((e) => e.tag).slice(0, 3), ['qwen3-coder:30b', 'qwen2.5-coder:32b', 'qwen2.5-coder:14b']);
+    assert.ok(!models(entries).some((e) => e.tag.endsWith('-base')));
+    const current = byTag(entries, 'qwen2.5-coder:3b');
+    assert.ok(current.current);
+    assert.match(current.description, /^\(current\) · 1\.9 GB download$/);
+  });
+
+  it('a model installed under a library alias is picked by the name Ollama has', () => {
+    const entries = buildModelPicks({
+      role: 'chat',
+      choice,
+      installed: [installed('qwen2.5-coder:7b-instruct', 4.7e9)],
+      setting: 'qwen2.5-coder:7b-instruct',
+      autoTag: 'qwen2.5-coder:7b',
+    });
+    const entry = models(entries).find((e) => e.label === 'qwen2.5-coder:7b') as ModelEntry;
+    assert.equal(entry.tag, 'qwen2.5-coder:7b-instruct');
+    assert.ok(entry.installed && entry.current);
+    assert.equal(entry.description, '(current) · $(star-full) recommended · $(check) installed as qwen2.5-coder:7b-instruct');
+    // Not listed a second time among "other installed models".
+    assert.ok(!entries.some((e) => e.kind === 'separator' && e.label === 'Other installed models'));
+  });
+
+  it('shows a current setting that is neither known nor installed, and says when Ollama is unreachable', () => {
+    const entries = buildModelPicks({ role: 'chat', choice, installed: undefined, setting: 'mistral:7b', autoTag: 'qwen2.5-coder:7b' });
+    const current = byTag(entries, 'mistral:7b');
+    assert.ok(current.current);
+    assert.equal(current.installed, false);
+    assert.ok(entries.some((e) => e.kind === 'separator' && /not reachable/.test(e.label)));
+  });
+});
