@@ -7,7 +7,11 @@ import { HealthMonitor } from './backend/health';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { OllamaBackend } from './backend/ollama';
 import { withOutcomeReporting } from './backend/reporting';
+import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import { toBackendError } from './backend/errors';
+import { createInlineCompletions } from './completion/provider';
+import { ServerLanes } from './completion/scheduler';
+import { statisticsReport, type StatsSnapshot } from './completion/stats';
 import { Config } from './config';
 import { createLogger, type Logger } from './log';
 import { registerModelCommands, runFirstRunCheck } from './models/commands';
@@ -108,8 +112,80 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
 
+    // Load the completion model before the first keystroke needs it; warn once if it spills to the CPU.
+    let warmed = '';
+    const warm = async () => {
+      const model = models.completionModel();
+      const key = `${host().url}|${model}`;
+      if (warmed === key || !config.settings.completion.enabled) return;
+      warmed = key;
+      try {
+        // A missing model is the first-run check's question (with the download size), not ours.
+        const installed = await models.refreshInstalled(AbortSignal.timeout(5_000));
+        if (!installed?.some((m) => m.name === model || m.name === `${model}:latest`)) {
+          warmed = '';
+          return;
+        }
+        const result = await warmUp(model, {
+          backend: services.backend(),
+          keepAlive: config.settings.keepAlive,
+          numCtx: models.completionNumCtx(),
+          setLoading: (m) => status.setLoading(m),
+        });
+        const warning = result && partlyOnCpuWarning(model, result);
+        const seen = context.globalState.get<string[]>('qwenLocal.cpuWarned') ?? [];
+        if (warning && !seen.includes(model)) {
+          void context.globalState.update('qwenLocal.cpuWarned', [...seen, model]);
+          void vscode.window.showWarningMessage(warning, 'Select Completion Model').then((c) => c && vscode.commands.executeCommand('qwenLocal.selectCompletionModel'));
+        }
+      } catch (error) {
+        warmed = ''; // the failure was reported by the backend; try again after recovery
+        log.debug(`Warm-up of ${model} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    status.onRecovered = () => void warm();
+    context.subscriptions.push(models.onDidChange(() => void warm()), config.onDidChange(() => void warm()));
+
+    // Completions and chat share one lane per server: chat takes it first, completions wait.
+    const lanes = new ServerLanes();
+    const snooze = { until: context.globalState.get<number>('qwenLocal.snoozedUntil') ?? 0 };
+    const completionLog = log.child('completion');
+    const completions = createInlineCompletions({
+      backend: () => services.backend(),
+      settings: () => config.settings,
+      completionModel: () => models.completionModel(),
+      numCtx: () => models.completionNumCtx(),
+      active: () => config.settings.completion.enabled && snooze.until <= Date.now(),
+      log: completionLog,
+      // Failures reach the status bar through the reporting backend; here only work and timings.
+      status: {
+        beginWork: (label) => status.beginWork(label),
+        requestEnded: (e) => {
+          const s = e.stats;
+          const ms = (ns?: number) => (ns === undefined ? '-' : (ns / 1e6).toFixed(0));
+          completionLog.debug(
+            `${e.model} ${e.outcome} in ${e.latencyMs.toFixed(0)} ms (first token ${e.firstTokenMs?.toFixed(0) ?? '-'} ms; ~${e.promptTokensEstimate} prompt tokens; ollama load ${ms(s?.loadDurationNs)} / prompt ${ms(s?.promptEvalDurationNs)} / eval ${ms(s?.evalDurationNs)} ms)`,
+          );
+        },
+      },
+      lanes,
+    });
+    context.subscriptions.push(completions);
+    context.subscriptions.push(models.onDidChange(() => completions.engine.clearCache()));
+
     const firstRun = () => runFirstRunCheck(context, services).catch((e: unknown) => log.error('First-run check failed', e));
-    registerCoreCommands(context, { config, status, health, channel, log, secrets: context.secrets, host, onReconnected: firstRun });
+    registerCoreCommands(context, {
+      config,
+      status,
+      health,
+      channel,
+      log,
+      secrets: context.secrets,
+      host,
+      snooze,
+      stats: () => completions.engine.stats.snapshot(),
+      onReconnected: firstRun,
+    });
     registerModelCommands(context, services);
 
     const warnIfKeyInClear = () => {
@@ -153,16 +229,21 @@ interface CoreDeps {
   log: Logger;
   secrets: vscode.SecretStorage;
   host: () => ResolvedHost;
+  snooze: { until: number };
+  stats: () => StatsSnapshot;
   /** After a manual retry succeeded: the questions that need a reachable server. */
   onReconnected: () => Promise<void>;
 }
 
 function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): void {
-  let snoozedUntil = context.globalState.get<number>('qwenLocal.snoozedUntil') ?? 0;
-  d.status.update({ snoozedUntil });
+  d.status.update({ snoozedUntil: d.snooze.until });
   const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   cmd('qwenLocal.showLog', () => d.channel.show());
+  cmd('qwenLocal.showStatistics', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: statisticsReport(d.stats()) });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
   cmd('qwenLocal.retryConnection', async () => {
     const ok = await d.health.check();
     if (!ok) {
@@ -177,9 +258,9 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
     await d.config.update('completion.enabled', !d.config.settings.completion.enabled);
   });
   cmd('qwenLocal.snoozeCompletions', async () => {
-    snoozedUntil = snoozedUntil > Date.now() ? 0 : Date.now() + SNOOZE_MS;
-    await context.globalState.update('qwenLocal.snoozedUntil', snoozedUntil);
-    d.status.update({ snoozedUntil });
+    d.snooze.until = d.snooze.until > Date.now() ? 0 : Date.now() + SNOOZE_MS;
+    await context.globalState.update('qwenLocal.snoozedUntil', d.snooze.until);
+    d.status.update({ snoozedUntil: d.snooze.until });
   });
   cmd('qwenLocal.toggleLanguage', async (languageId?: string) => {
     const lang = languageId ?? vscode.window.activeTextEditor?.document.languageId;
@@ -205,7 +286,7 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
     const languageId = vscode.window.activeTextEditor?.document.languageId;
     return showMenu({
       completionsEnabled: d.config.settings.completion.enabled,
-      snoozed: snoozedUntil > Date.now(),
+      snoozed: d.snooze.until > Date.now(),
       languageId,
       languageDisabled: languageId ? d.config.settings.completion.disabledLanguages.includes(languageId) : false,
       offline: d.status.offline,

@@ -12,6 +12,8 @@ export interface WarmUpResult {
 export interface WarmUpDeps {
   backend: Backend;
   keepAlive: string;
+  /** The num_ctx later requests will use: a load with another value would be redone by Ollama. */
+  numCtx?: number;
   setLoading(model: string | undefined): void;
   signal?: AbortSignal;
 }
@@ -28,6 +30,7 @@ export async function warmUp(model: string, deps: WarmUpDeps): Promise<WarmUpRes
       model,
       prompt: '',
       keepAlive: deps.keepAlive,
+      options: deps.numCtx ? { num_ctx: deps.numCtx } : undefined,
       signal: deps.signal,
       limits: { firstTokenMs: 15 * 60_000, totalMs: 15 * 60_000 },
     })) {

@@ -1,0 +1,328 @@
+// Context from other files: snippets from open editors, recently edited places and files the
+// current one imports, ranked by how much their identifiers overlap the code around the cursor.
+// Gathering has a hard time budget; whatever is found by then is used, the rest is dropped.
+
+import * as nodePath from 'node:path';
+import picomatch from 'picomatch';
+import { LRUCache } from 'lru-cache';
+import type { Snippet } from './budget';
+import { sleep, type Clock } from './clock';
+
+/** An open editor's document, as the core needs it. `getText` is only called for files that may be read. */
+export interface OpenDocument {
+  /** File system path (or the untitled name); also what the exclude globs are matched against. */
+  path: string;
+  languageId: string;
+  /** Increases on every change: lets the ranking reuse its work on unchanged documents. */
+  version: number;
+  getText(): string;
+}
+
+export interface RecentEdit {
+  path: string;
+  /** Zero-based line of the edit. */
+  line: number;
+}
+
+/** What the completion core needs from the editor; the VS Code adapter implements it. */
+export interface EditorContextSource {
+  openDocuments(): readonly OpenDocument[];
+  /** Most recent first. */
+  recentEdits(): readonly RecentEdit[];
+  /** A file's text, or undefined when it does not exist or is larger than `maxBytes`. */
+  readFile(path: string, maxBytes: number, signal: AbortSignal): Promise<string | undefined>;
+  /** The path as shown to the model: relative to its workspace folder when it has one. */
+  displayPath(path: string): string;
+}
+
+export interface ContextRequest {
+  path: string;
+  languageId: string;
+  text: string;
+  offset: number;
+  exclude: readonly string[];
+  signal: AbortSignal;
+}
+
+export interface ContextOptions {
+  /** Hard limit for gathering, in milliseconds. */
+  budgetMs: number;
+  clock: Clock;
+}
+
+const WINDOW_LINES = 24;
+const WINDOW_STEP = 12;
+const CURSOR_WINDOW_LINES = 20;
+const MAX_SNIPPETS = 6;
+const MIN_SCORE = 0.08;
+const MAX_IMPORTS = 8;
+const MAX_IMPORT_BYTES = 64 * 1024;
+const MAX_DOCUMENT_CHARS = 200_000;
+const RECENT_EDIT_BONUS = 0.1;
+const IMPORT_BONUS = 0.05;
+
+// ---- exclusion -------------------------------------------------------------------------------
+
+/** True for paths that must never be read or completed; globs as in `qwenLocal.completion.exclude`. */
+export function excludeMatcher(globs: readonly string[], displayPath: (path: string) => string = (p) => p): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = picomatch([...globs], { dot: true, nocase: process.platform === 'win32' });
+  return (path) => {
+    const posix = path.replace(/\\/g, '/');
+    return match(posix) || match(displayPath(path).replace(/\\/g, '/'));
+  };
+}
+
+// ---- identifiers and similarity -----------------------------------------------------------
+
+const KEYWORDS = new Set(
+  (
+    'if else for while do return function const let var class new this self import from export default ' +
+    'def elif pass None True False and or not in is as with try except finally raise lambda yield async await ' +
+    'public private protected static final void int long float double char bool boolean string str true false null ' +
+    'nil func package type struct interface go defer range map chan fn pub mut impl use mod match where let ' +
+    'switch case break continue throw throws catch extends implements super typeof instanceof undefined include'
+  ).split(' '),
+);
+
+/** The identifiers of a text, as a set (keywords and one-letter names carry no signal). */
+export function identifiers(text: string): Set<string> {
+  const ids = new Set<string>();
+  for (const match of text.matchAll(/[A-Za-z_$][\w$]*/g)) {
+    const id = match[0];
+    if (id.length > 1 && !KEYWORDS.has(id)) ids.add(id);
+  }
+  return ids;
+}
+
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let shared = 0;
+  for (const id of small) if (large.has(id)) shared++;
+  return shared / (a.size + b.size - shared);
+}
+
+interface Window {
+  startLine: number;
+  endLine: number; // exclusive
+  text: string;
+  ids: Set<string>;
+}
+
+function windowsOf(text: string): Window[] {
+  const lines = text.slice(0, MAX_DOCUMENT_CHARS).split('\n');
+  const windows: Window[] = [];
+  for (let start = 0; start < lines.length; start += WINDOW_STEP) {
+    const end = Math.min(lines.length, start + WINDOW_LINES);
+    const body = lines.slice(start, end).join('\n');
+    if (body.trim()) windows.push({ startLine: start, endLine: end, text: body, ids: identifiers(body) });
+    if (end === lines.length) break;
+  }
+  return windows;
+}
+
+/** The code around the cursor that snippets are compared with. */
+export function cursorWindow(text: string, offset: number): string {
+  let start = offset;
+  for (let i = 0; i < CURSOR_WINDOW_LINES && start > 0; i++) start = text.lastIndexOf('\n', start - 2) + 1;
+  const end = text.indexOf('\n', offset);
+  return text.slice(start, end === -1 ? text.length : end);
+}
+
+// ---- languages and imports ----------------------------------------------------------------
+
+const LANGUAGE_GROUPS: readonly (readonly string[])[] = [
+  ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'vue', 'svelte'],
+  ['c', 'cpp', 'cuda-cpp', 'objective-c', 'objective-cpp'],
+  ['java', 'kotlin', 'scala'],
+];
+
+/** Snippets from another language are mostly noise (a JSON file next to a TS one). */
+export function sameLanguageGroup(a: string, b: string): boolean {
+  if (a === b) return true;
+  return LANGUAGE_GROUPS.some((group) => group.includes(a) && group.includes(b));
+}
+
+const JS_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.vue', '.svelte'];
+
+/** Files the current one imports, as candidate paths (existence is checked by reading them). */
+export function importCandidates(path: string, languageId: string, text: string): string[][] {
+  const dir = nodePath.dirname(path);
+  const head = text.slice(0, 20_000);
+  const found: string[][] = [];
+  const add = (candidates: string[]) => {
+    if (candidates.length > 0 && found.length < MAX_IMPORTS) found.push(candidates);
+  };
+  if (LANGUAGE_GROUPS[0]?.includes(languageId)) {
+    const re = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+    for (const m of head.matchAll(re)) {
+      const spec = m[1] as string;
+      const base = nodePath.join(dir, spec);
+      const ext = nodePath.extname(spec);
+      if (JS_EXTENSIONS.includes(ext)) {
+        // TypeScript ESM imports name the emitted `.js`; the source is the `.ts` beside it.
+        const stem = base.slice(0, -ext.length);
+        add([...new Set([stem + '.ts', stem + '.tsx', base])]);
+      } else {
+        add([...['.ts', '.tsx', '.js', '.jsx'].map((e) => base + e), nodePath.join(base, 'index.ts'), nodePath.join(base, 'index.js')]);
+      }
+    }
+  } else if (languageId === 'python') {
+    for (const m of head.matchAll(/^\s*(?:from\s+(\.*)([\w.]*)\s+import|import\s+([\w.]+))/gm)) {
+      const dots = (m[1] ?? '').length;
+      const module = (m[2] || m[3] || '').replace(/\./g, '/');
+      let base = dir;
+      for (let i = 1; i < dots; i++) base = nodePath.dirname(base);
+      if (!module) continue;
+      const target = nodePath.join(base, module);
+      add([target + '.py', nodePath.join(target, '__init__.py')]);
+    }
+  } else if (LANGUAGE_GROUPS[1]?.includes(languageId)) {
+    for (const m of head.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) add([nodePath.join(dir, m[1] as string)]);
+  } else if (languageId === 'rust') {
+    const stem = nodePath.basename(path, '.rs');
+    for (const m of head.matchAll(/^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;/gm)) {
+      const name = m[1] as string;
+      add([nodePath.join(dir, name + '.rs'), nodePath.join(dir, name, 'mod.rs'), nodePath.join(dir, stem, name + '.rs')]);
+    }
+  } else if (languageId === 'java') {
+    // The package declaration tells where the source root is: strip its folders from our path.
+    const pkg = /^\s*package\s+([\w.]+)\s*;/m.exec(head)?.[1];
+    const pkgDir = pkg ? pkg.split('.').join(nodePath.sep) : '';
+    if (pkg && dir.endsWith(pkgDir)) {
+      const root = dir.slice(0, dir.length - pkgDir.length);
+      for (const m of head.matchAll(/^\s*import\s+(?!static)([\w.]+)\s*;/gm)) {
+        add([nodePath.join(root, ...(m[1] as string).split('.')) + '.java']);
+      }
+    }
+  }
+  return found;
+}
+
+// ---- gathering ------------------------------------------------------------------------------
+
+interface Candidate {
+  path: string;
+  windows: Window[];
+  /** Lines edited recently: windows touching them get the bonus. Undefined: every window gets it. */
+  bonusLines?: ReadonlySet<number>;
+  bonus: number;
+}
+
+/**
+ * Ranks snippets from other files for the code around the cursor. Caches window analyses by
+ * document version, and imported files (found or not) for a short while; a read that misses the
+ * time budget goes on in the background and serves the next request.
+ */
+export class ContextGatherer {
+  private readonly windowsByVersion = new LRUCache<string, Window[]>({ max: 64 });
+  private readonly importedText = new LRUCache<string, { text: string | undefined }>({ max: 128, ttl: 30_000 });
+  private readonly pendingReads = new Map<string, Promise<string | undefined>>();
+  private readonly lifetime = new AbortController();
+
+  constructor(
+    private readonly source: EditorContextSource,
+    private readonly options: ContextOptions,
+  ) {}
+
+  dispose(): void {
+    this.lifetime.abort();
+  }
+
+  async gather(request: ContextRequest): Promise<Snippet[]> {
+    const { clock } = this.options;
+    const deadline = clock.now() + this.options.budgetMs;
+    const excluded = excludeMatcher(request.exclude, (p) => this.source.displayPath(p));
+    const target = identifiers(cursorWindow(request.text, request.offset));
+    if (target.size === 0) return [];
+
+    const candidates: Candidate[] = [];
+    const edits = this.source.recentEdits();
+    const openPaths = new Set<string>();
+    for (const doc of this.source.openDocuments()) {
+      openPaths.add(doc.path);
+      if (clock.now() > deadline) continue;
+      if (doc.path === request.path || !sameLanguageGroup(doc.languageId, request.languageId) || excluded(doc.path)) continue;
+      const key = `${doc.path}@${doc.version}`;
+      let windows = this.windowsByVersion.get(key);
+      if (!windows) {
+        windows = windowsOf(doc.getText());
+        this.windowsByVersion.set(key, windows);
+      }
+      const editedLines = new Set(edits.filter((e) => e.path === doc.path).map((e) => e.line));
+      candidates.push({ path: doc.path, windows, bonusLines: editedLines, bonus: RECENT_EDIT_BONUS });
+    }
+
+    const imports = importCandidates(request.path, request.languageId, request.text)
+      .map((group) => group.filter((path) => path !== request.path && !openPaths.has(path) && !excluded(path)))
+      .filter((group) => group.length > 0);
+    if (imports.length > 0) {
+      const found: { path: string; text: string }[] = [];
+      const all = Promise.all(
+        imports.map(async (group) => {
+          const hit = await this.firstReadable(group);
+          if (hit) found.push(hit);
+        }),
+      );
+      const remaining = Math.max(0, deadline - clock.now());
+      await Promise.race([all, sleep(clock, remaining, request.signal)]);
+      for (const { path, text } of [...found]) candidates.push({ path, windows: windowsOf(text), bonus: IMPORT_BONUS });
+    }
+    if (request.signal.aborted) return [];
+    return this.rank(target, candidates, deadline);
+  }
+
+  private async firstReadable(paths: readonly string[]): Promise<{ path: string; text: string } | undefined> {
+    for (const path of paths) {
+      const text = await this.read(path);
+      if (text !== undefined) return { path, text };
+    }
+    return undefined;
+  }
+
+  private read(path: string): Promise<string | undefined> {
+    const cached = this.importedText.get(path);
+    if (cached) return Promise.resolve(cached.text);
+    let pending = this.pendingReads.get(path);
+    if (!pending) {
+      pending = this.source
+        .readFile(path, MAX_IMPORT_BYTES, this.lifetime.signal)
+        .catch(() => undefined)
+        .then((text) => {
+          this.importedText.set(path, { text });
+          this.pendingReads.delete(path);
+          return text;
+        });
+      this.pendingReads.set(path, pending);
+    }
+    return pending;
+  }
+
+  private rank(target: Set<string>, candidates: Candidate[], deadline: number): Snippet[] {
+    const scored: { path: string; window: Window; score: number }[] = [];
+    for (const candidate of candidates) {
+      if (this.options.clock.now() > deadline) break;
+      for (const window of candidate.windows) {
+        const boosted = candidate.bonusLines === undefined || touches(window, candidate.bonusLines);
+        const score = jaccard(target, window.ids) + (boosted ? candidate.bonus : 0);
+        if (score >= MIN_SCORE) scored.push({ path: candidate.path, window, score });
+      }
+    }
+    scored.sort((a, b) => b.score - a.score);
+    const chosen: typeof scored = [];
+    for (const item of scored) {
+      if (chosen.length >= MAX_SNIPPETS) break;
+      const overlaps = chosen.some(
+        (c) => c.path === item.path && c.window.startLine < item.window.endLine && item.window.startLine < c.window.endLine,
+      );
+      if (!overlaps) chosen.push(item);
+    }
+    return chosen.map(({ path, window, score }) => ({ path: this.source.displayPath(path), content: window.text, score }));
+  }
+}
+
+function touches(window: Window, lines: ReadonlySet<number>): boolean {
+  for (const line of lines) if (line >= window.startLine && line < window.endLine) return true;
+  return false;
+}

@@ -1,0 +1,377 @@
+// One inline completion, top to bottom:
+//   cache → schedule → context → prompt → backend.generate (streamed) → post-process → cache.
+// Plain types in and out; never throws to its caller. What happened is told through events
+// (status bar, notifications) and the local statistics.
+
+import type { Backend, GenerationStats } from '../backend/backend';
+import { BackendError, isAbort, toBackendError } from '../backend/errors';
+import { estimateTokens, fitBudget, inputTokensFor, DEFAULT_LIMITS } from './budget';
+import { CompletionCache } from './cache';
+import { systemClock, type Clock } from './clock';
+import { ContextGatherer, excludeMatcher, type EditorContextSource } from './context';
+import { decideLength, type MaxLinesSetting } from './multiline';
+import { postprocess, type Indentation } from './postprocess';
+import { CompletionScheduler, ServerLanes, type Ticket } from './scheduler';
+import { CompletionStats } from './stats';
+import {
+  NUM_PREDICT,
+  orderContextFiles,
+  renderPrompt,
+  requestOptions,
+  templateFor,
+  type CompletionLength,
+} from './templates';
+
+/** The settings the engine reads, per request (so a change applies at the next keystroke). */
+export interface CompletionSettings {
+  enabled: boolean;
+  debounceMs: number;
+  exclude: readonly string[];
+  maxLines: MaxLinesSetting;
+  contextFromOtherFiles: boolean;
+  /** Ollama's keep_alive for the completion model (`qwenLocal.keepAlive`). */
+  keepAlive: string;
+}
+
+export interface CompletionRequest {
+  /** File system path, or the untitled document's name. */
+  path: string;
+  /** The path shown to the model (relative to the workspace folder); defaults to the file name. */
+  displayPath?: string;
+  /** Workspace folder name, for repo-level prompts. */
+  repoName?: string;
+  languageId: string;
+  text: string;
+  /** Cursor offset in `text`. */
+  offset: number;
+  indentation: Indentation;
+  /** The resolved Ollama model name (never "auto"). */
+  model: string;
+  /**
+   * The context window the model is loaded with; defaults to the template's. It must not vary
+   * between requests to one model (Ollama reloads on a change), so chat and completions that share
+   * a model pass the same value.
+   */
+  numCtx?: number;
+  settings: CompletionSettings;
+  /** True when the user asked explicitly (e.g. Alt+\): no debounce. */
+  explicit?: boolean;
+  /** Aborted when the editor no longer wants this completion (its CancellationToken). */
+  signal: AbortSignal;
+}
+
+export interface CompletionItem {
+  /** Identifies the suggestion for the acceptance count (`engine.accepted(id)`). */
+  id: string;
+  /** Inserted at `offset` (an empty range: VS Code shows an item only if the replaced text prefixes it). */
+  insertText: string;
+  offset: number;
+  fromCache: boolean;
+}
+
+export type RequestOutcome = 'shown' | 'empty' | 'aborted' | 'error';
+
+export interface RequestEndEvent {
+  id: string;
+  model: string;
+  outcome: RequestOutcome;
+  /** From sending the request to the cleaned result. */
+  latencyMs: number;
+  /** From sending the request to the first streamed text. */
+  firstTokenMs?: number;
+  /** Ollama's own timings, when the answer ran to its end (not when stopped early). */
+  stats?: GenerationStats;
+  promptTokensEstimate: number;
+}
+
+export interface EngineEvents {
+  onRequestStart?(event: { id: string; model: string }): void;
+  onRequestEnd?(event: RequestEndEvent): void;
+  /** A failure other than an abort; called once per incident (until a request succeeds again). */
+  onError?(error: BackendError): void;
+  /** A request succeeded after an incident: the glue may clear its error state. */
+  onRecovered?(): void;
+}
+
+export interface EngineLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string, error?: unknown): void;
+  error(message: string, error?: unknown): void;
+}
+
+export interface EngineDeps {
+  /** The backend for the current server; undefined while there is none. */
+  backend: () => Backend | undefined;
+  /** Open editors, recent edits and file reads, for context from other files. */
+  context?: EditorContextSource;
+  /** Shared with chat: lets chat requests take the server first. */
+  lanes?: ServerLanes;
+  clock?: Clock;
+  events?: EngineEvents;
+  log?: EngineLogger;
+}
+
+/** Lines longer than this are minified or generated: no completion there. */
+const MAX_LINE_CHARS = 2000;
+/** Prompt tokens at most: a cache miss evaluates the whole prompt, and time to first token grows with it. */
+const MAX_INPUT_TOKENS = 2048;
+const CONTEXT_BUDGET_MS = 20;
+/** Text around the cursor that the one-line-or-block decision looks at. */
+const DECISION_WINDOW = 2000;
+
+export class CompletionEngine {
+  readonly stats = new CompletionStats();
+  private readonly cache = new CompletionCache();
+  private readonly clock: Clock;
+  private readonly lanes: ServerLanes;
+  private readonly schedulers = new Map<string, CompletionScheduler>();
+  private readonly gatherer: ContextGatherer | undefined;
+  private debounceSetting = 0;
+  private nextId = 1;
+  private openIncident: string | undefined;
+  private excludeCache: { key: string; match: (path: string) => boolean } | undefined;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.lanes = deps.lanes ?? new ServerLanes();
+    this.gatherer = deps.context ? new ContextGatherer(deps.context, { budgetMs: CONTEXT_BUDGET_MS, clock: this.clock }) : undefined;
+  }
+
+  dispose(): void {
+    for (const scheduler of this.schedulers.values()) scheduler.dispose();
+    this.schedulers.clear();
+    this.gatherer?.dispose();
+  }
+
+  /** The user accepted a suggestion (the command on the item calls this). */
+  accepted(id: string): void {
+    this.stats.accepted(id);
+  }
+
+  /** Forget every stored suggestion (after a model change, for instance). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  async complete(request: CompletionRequest): Promise<CompletionItem | undefined> {
+    const { text, offset, model, settings } = request;
+    if (!settings.enabled || !this.worthCompleting(request)) return undefined;
+    const backend = this.deps.backend();
+    if (!backend) return undefined;
+
+    this.debounceSetting = settings.debounceMs;
+    const scheduler = this.schedulerFor(backend.host);
+    const ticket = scheduler.enter(request.signal);
+    try {
+      const prefix = text.slice(0, offset);
+      const suffix = text.slice(offset);
+
+      const hit = this.cache.get(model, prefix, suffix);
+      if (hit) {
+        this.stats.cacheHit();
+        return hit.text ? this.itemFor(hit.id, hit.text, offset, true) : undefined;
+      }
+
+      // Context is gathered during the debounce, so its time budget never delays the request.
+      // Only for formats that can carry other files (Qwen2.5-Coder, StarCoder2).
+      const snippets =
+        settings.contextFromOtherFiles && this.gatherer && templateFor(model).repo
+          ? this.gatherer
+              .gather({ path: request.path, languageId: request.languageId, text, offset, exclude: settings.exclude, signal: ticket.signal })
+              .catch(() => [])
+          : Promise.resolve([]);
+
+      if (!(await scheduler.ready(ticket, { debounce: !request.explicit }))) return undefined;
+      return await this.request(backend, request, ticket, prefix, suffix, await snippets);
+    } finally {
+      ticket.finish();
+    }
+  }
+
+  private async request(
+    backend: Backend,
+    request: CompletionRequest,
+    ticket: Ticket,
+    prefix: string,
+    suffix: string,
+    snippets: Awaited<ReturnType<ContextGatherer['gather']>>,
+  ): Promise<CompletionItem | undefined> {
+    const { model, settings, languageId } = request;
+    const base = templateFor(model);
+    const template = request.numCtx ? { ...base, numCtx: request.numCtx } : base;
+    const length = decideLength({
+      prefix: prefix.slice(-DECISION_WINDOW),
+      suffix: suffix.slice(0, DECISION_WINDOW),
+      languageId,
+      setting: settings.maxLines,
+    });
+    const displayPath = request.displayPath ?? baseName(request.path);
+    const repoName = request.repoName ?? '';
+    // The template's own tokens: one empty file stands for the repo-level framing; each snippet's
+    // content and path are counted by the budget itself.
+    const framing = snippets.length > 0 ? [{ path: '', content: '' }] : [];
+    const overheadTokens = estimateTokens(renderPrompt(template, { path: displayPath, repoName, contextFiles: framing, prefix: '', suffix: '' }));
+    const fitted = fitBudget(prefix, suffix, snippets, {
+      ...DEFAULT_LIMITS,
+      inputTokens: Math.min(MAX_INPUT_TOKENS, inputTokensFor(template.numCtx, NUM_PREDICT.block)),
+      overheadTokens,
+    });
+    const prompt = renderPrompt(template, {
+      prefix: fitted.prefix,
+      suffix: fitted.suffix,
+      path: displayPath,
+      repoName,
+      contextFiles: orderContextFiles(fitted.snippets.map((s) => ({ path: s.path, content: s.content }))),
+    });
+    const promptTokensEstimate = overheadTokens + fitted.tokens.prefix + fitted.tokens.suffix + fitted.tokens.snippets;
+
+    const id = String(this.nextId++);
+    const started = this.clock.now();
+    this.stats.requestSent();
+    this.deps.events?.onRequestStart?.({ id, model });
+    const end = (outcome: RequestOutcome, extra: Partial<RequestEndEvent> = {}) => {
+      const latencyMs = this.clock.now() - started;
+      this.stats.finished(outcome, latencyMs);
+      this.deps.events?.onRequestEnd?.({ id, model, outcome, latencyMs, promptTokensEstimate, ...extra });
+    };
+
+    let raw: Generated;
+    try {
+      raw = await this.generate(backend, { model, prompt, keepAlive: settings.keepAlive, length, template }, ticket, started);
+    } catch (error) {
+      if (ticket.signal.aborted || isAbort(error)) {
+        end('aborted');
+        return undefined;
+      }
+      const failure = toBackendError(error, { host: backend.host, model });
+      end('error');
+      this.reportError(failure);
+      return undefined;
+    }
+    this.recovered();
+    // The user typed on (or chat took the server) while this ran: the result is for a stale position.
+    const timings = { stats: raw.stats, firstTokenMs: raw.firstTokenMs };
+    if (ticket.signal.aborted) {
+      end('aborted', timings);
+      return undefined;
+    }
+
+    const cleaned = postprocess(raw.text, {
+      prefix: fitted.prefix,
+      suffix: fitted.suffix,
+      length,
+      languageId,
+      indentation: request.indentation,
+      stops: template.specialTokens,
+    });
+    this.cache.set(model, prefix, suffix, { id, text: cleaned ?? '' });
+    this.deps.log?.debug(
+      `#${id} ${length} ${model} ~${promptTokensEstimate} tokens, ${this.clock.now() - started} ms: ${JSON.stringify(raw.text.slice(0, 120))} → ${cleaned ? JSON.stringify(cleaned.slice(0, 120)) : 'nothing'}`,
+    );
+    if (!cleaned) {
+      end('empty', timings);
+      return undefined;
+    }
+    end('shown', timings);
+    return this.itemFor(id, cleaned, request.offset, false);
+  }
+
+  /** Streams the answer; a single line stops at its first newline (and the server stops too). */
+  private async generate(
+    backend: Backend,
+    call: { model: string; prompt: string; keepAlive: string; length: CompletionLength; template: ReturnType<typeof templateFor> },
+    ticket: Ticket,
+    started: number,
+  ): Promise<Generated> {
+    const stream = new AbortController();
+    const forward = () => stream.abort();
+    if (ticket.signal.aborted) stream.abort();
+    else ticket.signal.addEventListener('abort', forward, { once: true });
+    let text = '';
+    let stats: GenerationStats | undefined;
+    let firstTokenMs: number | undefined;
+    let stoppedEarly = false;
+    try {
+      for await (const chunk of backend.generate({
+        model: call.model,
+        prompt: call.prompt,
+        raw: true,
+        options: requestOptions(call.template, call.length),
+        keepAlive: call.keepAlive,
+        signal: stream.signal,
+      })) {
+        if (chunk.text && firstTokenMs === undefined) firstTokenMs = this.clock.now() - started;
+        text += chunk.text;
+        if (chunk.done) stats = chunk.stats;
+        if (call.length === 'line' && text.includes('\n')) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+    } catch (error) {
+      if (!(stoppedEarly && isAbort(error))) throw error;
+    } finally {
+      ticket.signal.removeEventListener('abort', forward);
+      // Ends the HTTP request when we stopped reading before the server finished.
+      stream.abort();
+    }
+    return { text, stats, firstTokenMs };
+  }
+
+  private worthCompleting(request: CompletionRequest): boolean {
+    const { text, offset } = request;
+    if (offset < 0 || offset > text.length) return false;
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    const lineEndAt = text.indexOf('\n', offset);
+    const lineEnd = lineEndAt === -1 ? text.length : lineEndAt;
+    if (lineEnd - lineStart > MAX_LINE_CHARS) return false;
+    // In the middle of a word: whatever the model says would have to split it.
+    if (/\w/.test(text.charAt(offset)) && /\w/.test(text.charAt(offset - 1))) return false;
+    const excluded = this.excluded(request.settings.exclude);
+    return !excluded(request.path) && !(request.displayPath !== undefined && excluded(request.displayPath));
+  }
+
+  private excluded(globs: readonly string[]): (path: string) => boolean {
+    const key = globs.join('\u0000');
+    if (this.excludeCache?.key !== key) this.excludeCache = { key, match: excludeMatcher(globs) };
+    return this.excludeCache.match;
+  }
+
+  private schedulerFor(host: string): CompletionScheduler {
+    let scheduler = this.schedulers.get(host);
+    if (!scheduler) {
+      scheduler = new CompletionScheduler(this.lanes.for(host), this.clock, () => this.debounceSetting);
+      this.schedulers.set(host, scheduler);
+    }
+    return scheduler;
+  }
+
+  private itemFor(id: string, insertText: string, offset: number, fromCache: boolean): CompletionItem {
+    this.stats.shown(id);
+    return { id, insertText, offset, fromCache };
+  }
+
+  private reportError(error: BackendError): void {
+    this.deps.log?.warn(`completion failed (${error.kind}): ${error.message}`);
+    if (this.openIncident === error.kind) return;
+    this.openIncident = error.kind;
+    this.deps.events?.onError?.(error);
+  }
+
+  private recovered(): void {
+    if (this.openIncident === undefined) return;
+    this.openIncident = undefined;
+    this.deps.events?.onRecovered?.();
+  }
+}
+
+interface Generated {
+  text: string;
+  stats?: GenerationStats;
+  firstTokenMs?: number;
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}

@@ -1,0 +1,191 @@
+// The VS Code edge of inline completions: converts TextDocument/Position/CancellationToken to the
+// engine's plain types and its answer back to an InlineCompletionItem. Nothing is decided here.
+
+import * as vscode from 'vscode';
+import type { Backend } from '../backend/backend';
+import type { BackendError } from '../backend/errors';
+import type { Settings } from '../settings';
+import type { EditorContextSource, OpenDocument, RecentEdit } from './context';
+import { CompletionEngine, type EngineLogger, type RequestEndEvent } from './engine';
+import type { ServerLanes } from './scheduler';
+
+export const ACCEPT_COMMAND = 'qwenLocal.completion.accepted';
+const SCHEMES = new Set(['file', 'untitled']);
+const RECENT_EDITS = 30;
+
+export interface InlineCompletionDeps {
+  /** The backend for the current server; undefined while there is none. */
+  backend: () => Backend | undefined;
+  /** The current settings (read per keystroke, so changes apply at once). */
+  settings: () => Settings;
+  /** The resolved completion model (never "auto"); undefined: no completions for now. */
+  completionModel: () => string | undefined;
+  /** The num_ctx the model is loaded with (shared with chat when one model serves both). */
+  numCtx?: () => number | undefined;
+  /** False while completions are snoozed or toggled off by a command. Defaults to always on. */
+  active?: () => boolean;
+  log: EngineLogger;
+  /** Status bar hooks; each is optional. */
+  status?: {
+    /** Marks a request in progress until the returned function is called. */
+    beginWork?(label: string): () => void;
+    /** Called once per incident (not once per failed keystroke). */
+    reportError?(error: BackendError): void;
+    reportOk?(): void;
+    /** Every finished request, with latency and Ollama's timings (for logs and statistics). */
+    requestEnded?(event: RequestEndEvent): void;
+  };
+  /** Shared with chat so that chat requests take the server first. */
+  lanes?: ServerLanes;
+}
+
+export interface InlineCompletions extends vscode.Disposable {
+  provider: vscode.InlineCompletionItemProvider;
+  /** For statistics (`engine.stats.snapshot()`) and `engine.clearCache()` after a model change. */
+  engine: CompletionEngine;
+}
+
+/** Builds the provider, registers it for files and untitled documents, and the accept command. */
+export function createInlineCompletions(deps: InlineCompletionDeps): InlineCompletions {
+  const editor = new VsCodeContextSource();
+  const working = new Map<string, () => void>();
+  const engine = new CompletionEngine({
+    backend: deps.backend,
+    context: editor,
+    lanes: deps.lanes,
+    log: deps.log,
+    events: {
+      onRequestStart: ({ id }) => {
+        const end = deps.status?.beginWork?.('completion');
+        if (end) working.set(id, end);
+      },
+      onRequestEnd: (event) => {
+        working.get(event.id)?.();
+        working.delete(event.id);
+        deps.status?.requestEnded?.(event);
+      },
+      onError: (error) => deps.status?.reportError?.(error),
+      onRecovered: () => deps.status?.reportOk?.(),
+    },
+  });
+
+  const provider: vscode.InlineCompletionItemProvider = {
+    async provideInlineCompletionItems(document, position, context, token) {
+      const settings = deps.settings();
+      const model = deps.completionModel();
+      if (!model || !(deps.active?.() ?? true) || !SCHEMES.has(document.uri.scheme)) return undefined;
+      if (settings.completion.disabledLanguages.includes(document.languageId)) return undefined;
+      // The suggest widget is open: a ghost text would have to extend its choice; let it be.
+      if (context.selectedCompletionInfo) return undefined;
+
+      const signal = abortSignalFor(token);
+      const offset = document.offsetAt(position);
+      const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
+      const item = await engine.complete({
+        path: pathOf(document.uri),
+        displayPath: vscode.workspace.asRelativePath(document.uri, false),
+        repoName: vscode.workspace.getWorkspaceFolder(document.uri)?.name,
+        languageId: document.languageId,
+        text: document.getText(),
+        offset,
+        indentation: {
+          insertSpaces: typeof options?.insertSpaces === 'boolean' ? options.insertSpaces : true,
+          tabSize: typeof options?.tabSize === 'number' ? options.tabSize : 4,
+        },
+        model,
+        numCtx: deps.numCtx?.(),
+        settings: { ...settings.completion, keepAlive: settings.keepAlive },
+        explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+        signal,
+      });
+      if (!item || token.isCancellationRequested) return undefined;
+      // An explicit empty range at the cursor: without one VS Code replaces the word at the
+      // cursor, and the item is not shown after a partly typed word.
+      const at = document.positionAt(item.offset);
+      return [
+        new vscode.InlineCompletionItem(item.insertText, new vscode.Range(at, at), {
+          title: 'Accept completion',
+          command: ACCEPT_COMMAND,
+          arguments: [item.id],
+        }),
+      ];
+    },
+  };
+
+  const disposables = [
+    vscode.languages.registerInlineCompletionItemProvider(
+      [...SCHEMES].map((scheme) => ({ scheme })),
+      provider,
+    ),
+    vscode.commands.registerCommand(ACCEPT_COMMAND, (id: unknown) => {
+      if (typeof id === 'string') engine.accepted(id);
+    }),
+    vscode.workspace.onDidChangeTextDocument((event) => editor.recordEdit(event)),
+  ];
+  return {
+    provider,
+    engine,
+    dispose: () => {
+      for (const d of disposables) d.dispose();
+      engine.dispose();
+    },
+  };
+}
+
+function pathOf(uri: vscode.Uri): string {
+  return uri.scheme === 'file' ? uri.fsPath : uri.toString();
+}
+
+function abortSignalFor(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else {
+    const listener = token.onCancellationRequested(() => {
+      controller.abort();
+      listener.dispose();
+    });
+  }
+  return controller.signal;
+}
+
+/** Open editors, recent edits and file reads, as the completion core asks for them. */
+class VsCodeContextSource implements EditorContextSource {
+  private readonly edits: RecentEdit[] = [];
+
+  openDocuments(): readonly OpenDocument[] {
+    return vscode.workspace.textDocuments
+      .filter((doc) => SCHEMES.has(doc.uri.scheme))
+      .map((doc) => ({ path: pathOf(doc.uri), languageId: doc.languageId, version: doc.version, getText: () => doc.getText() }));
+  }
+
+  recentEdits(): readonly RecentEdit[] {
+    return this.edits;
+  }
+
+  recordEdit(event: vscode.TextDocumentChangeEvent): void {
+    if (!SCHEMES.has(event.document.uri.scheme)) return;
+    const path = pathOf(event.document.uri);
+    for (const change of event.contentChanges) {
+      const line = change.range.start.line;
+      const existing = this.edits.findIndex((e) => e.path === path && Math.abs(e.line - line) < 3);
+      if (existing !== -1) this.edits.splice(existing, 1);
+      this.edits.unshift({ path, line });
+    }
+    this.edits.length = Math.min(this.edits.length, RECENT_EDITS);
+  }
+
+  async readFile(path: string, maxBytes: number): Promise<string | undefined> {
+    const uri = vscode.Uri.file(path);
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.type !== vscode.FileType.File || stat.size > maxBytes) return undefined;
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      return undefined;
+    }
+  }
+
+  displayPath(path: string): string {
+    return vscode.workspace.asRelativePath(path, false);
+  }
+}

@@ -1,0 +1,119 @@
+// The completion engine through the real client (src/backend/ollama.ts) against the Ollama
+// simulator: what actually goes over HTTP, that aborts reach the server, and that the server never
+// runs two completions at once.
+
+import * as assert from 'node:assert/strict';
+import { OllamaBackend } from '../../../src/backend/ollama';
+import type { BackendError } from '../../../src/backend/errors';
+import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/completion/engine';
+import { ServerLanes } from '../../../src/completion/scheduler';
+import { DEFAULT_EXCLUDE } from '../../../src/settings';
+import { OllamaSimulator } from '../../sim/simulator';
+
+const MODEL = 'qwen2.5-coder:1.5b-base';
+const SETTINGS: CompletionSettings = {
+  enabled: true,
+  debounceMs: 0,
+  exclude: DEFAULT_EXCLUDE,
+  maxLines: 'auto',
+  contextFromOtherFiles: false,
+  keepAlive: '30m',
+};
+
+function at(code: string, extra: Partial<CompletionRequest> = {}): CompletionRequest {
+  const offset = code.indexOf('|');
+  return {
+    path: '/repo/src/math.ts',
+    displayPath: 'src/math.ts',
+    languageId: 'typescript',
+    text: code.slice(0, offset) + code.slice(offset + 1),
+    offset,
+    indentation: { insertSpaces: true, tabSize: 2 },
+    model: MODEL,
+    settings: SETTINGS,
+    explicit: true,
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+describe('completion engine against the Ollama simulator', function () {
+  let sim: OllamaSimulator;
+  let engine: CompletionEngine;
+  let lanes: ServerLanes;
+  let errors: BackendError[];
+
+  beforeEach(async function () {
+    sim = new OllamaSimulator({ timing: { loadMs: 5, tokenMs: 2 } });
+    await sim.start();
+    const backend = new OllamaBackend({ host: sim.url });
+    lanes = new ServerLanes();
+    errors = [];
+    engine = new CompletionEngine({ backend: () => backend, lanes, events: { onError: (e) => errors.push(e) } });
+  });
+
+  afterEach(async function () {
+    engine.dispose();
+    await sim.stop();
+  });
+
+  it('sends a raw FIM prompt with fixed num_ctx and keep_alive, and cleans the answer', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'number {\n  ', answer: 'return a + b;\n}\n\nexport function sub' });
+    const item = await engine.complete(at('export function add(a: number, b: number): number {\n  |\n}\n'));
+    assert.equal(item?.insertText, 'return a + b;');
+    const record = await sim.waitForRequest({ endpoint: 'generate', finished: true });
+    assert.equal(record.body?.raw, true);
+    assert.equal(record.body?.suffix, undefined);
+    assert.equal(record.body?.keep_alive, '30m');
+    assert.equal(record.numCtx, 4096);
+    assert.deepEqual(record.fim, { prefix: 'export function add(a: number, b: number): number {\n  ', suffix: '\n}\n' });
+  });
+
+  it('a single line stops the stream at its newline, and the server sees the abort', async function () {
+    sim.addCompletionRule({
+      whenPrefixEndsWith: 'const names = ',
+      answer: { text: 'users.map((u) => u.name);\n' + 'console.log(names);\n'.repeat(40), tokenMs: 5 },
+    });
+    const item = await engine.complete(at('const names = |\nexport {};\n'));
+    assert.equal(item?.insertText, 'users.map((u) => u.name);');
+    const record = await sim.waitForRequest({ endpoint: 'generate', finished: true });
+    assert.equal(record.aborted, true, 'the client stopped the generation');
+    assert.ok(record.tokensSent < 40, `stopped early (${record.tokensSent} tokens)`);
+  });
+
+  it('a newer keystroke aborts the older request on the server; never two at once', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const first = ', answer: { text: 'slow(); '.repeat(50), tokenMs: 20 } });
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const second = ', answer: 'fast();' });
+    const older = engine.complete(at('const first = |'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate' }).some((r) => r.tokensSent > 0));
+    const newer = engine.complete(at('const second = |'));
+    assert.equal(await older, undefined);
+    assert.equal((await newer)?.insertText, 'fast();');
+    const first = sim.find({ endpoint: 'generate' })[0];
+    assert.equal(first?.aborted, true);
+    assert.equal(sim.maxConcurrentGenerations(), 1);
+  });
+
+  it('waits while chat holds the lane, then completes', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const one = ', answer: '1;' });
+    const release = lanes.for(sim.url.replace(/\/$/, '')).acquireForeground();
+    let settled = false;
+    const pending = engine.complete(at('const one = |')).then((item) => {
+      settled = true;
+      return item;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(settled, false);
+    assert.equal(sim.find({ endpoint: 'generate' }).length, 0, 'nothing reached the server');
+    release();
+    assert.equal((await pending)?.insertText, '1;');
+  });
+
+  it('a missing model is reported once, as modelNotFound, without throwing', async function () {
+    const missing = at('const a = |', { model: 'qwen2.5-coder:32b-base' });
+    assert.equal(await engine.complete(missing), undefined);
+    assert.equal(await engine.complete({ ...missing, text: 'const b = ', offset: 10 }), undefined);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.kind, 'modelNotFound');
+  });
+});
