@@ -2,13 +2,10 @@
 // activate() has returned, so the editor never waits for the model server.
 
 import * as vscode from 'vscode';
-import type { Backend } from './backend/backend';
-import { HealthMonitor } from './backend/health';
+import { Connection } from './backend/connection';
+import type { HealthMonitor } from './backend/health';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
-import { OllamaBackend } from './backend/ollama';
-import { withOutcomeReporting } from './backend/reporting';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
-import { toBackendError } from './backend/errors';
 import { createInlineCompletions } from './completion/provider';
 import { ServerLanes } from './completion/scheduler';
 import { statisticsReport, type StatsSnapshot } from './completion/stats';
@@ -44,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
     let apiKey: string | undefined;
     // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
-    const models = createModelManager({ settings: () => config.settings, backend: () => current().reporting, log: log.child('models') });
+    const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models') });
     const status = new StatusBar(
       {
         host: host().url,
@@ -56,44 +53,21 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     context.subscriptions.push(status);
 
-    const health = new HealthMonitor({
-      probe: (signal) => current().inner.version(signal),
-      onResult: (ok, error) => (ok ? status.reportOk() : status.reportError(toBackendError(error, { host: host().url }))),
+    const connection = new Connection({
+      host: () => host().url,
+      apiKey: () => apiKey,
+      status: status.model,
       isFocused: () => vscode.window.state.focused,
-      setTimer: (fn, ms) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-      now: () => Date.now(),
     });
-    context.subscriptions.push({ dispose: () => health.dispose() });
+    const health = connection.health;
+    context.subscriptions.push({ dispose: () => connection.dispose() });
     context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => health.focusChanged(s.focused)));
-
-    // One backend per (host, key); rebuilt when either changes.
-    let built: { key: string; inner: Backend; reporting: Backend } | undefined;
-    const current = () => {
-      const url = host().url;
-      const key = `${url}\n${apiKey ?? ''}`;
-      if (built?.key !== key) {
-        const inner = new OllamaBackend({ host: url, apiKey });
-        const reporting = withOutcomeReporting(inner, {
-          ok: () => {
-            if (status.offline) health.markResult(true);
-            else status.reportOk();
-          },
-          failed: (error) => {
-            if (error.kind === 'unreachable') health.markResult(false, error);
-            else status.reportError(error);
-          },
-        });
-        built = { key, inner, reporting };
-      }
-      return built;
-    };
 
     const services: Services = {
       config,
       log,
-      backend: () => current().reporting,
-      status,
+      backend: () => connection.backend(),
+      status: status.model,
       models,
     };
 
@@ -105,10 +79,14 @@ export function activate(context: vscode.ExtensionContext): void {
         completionsEnabled: config.settings.completion.enabled,
       });
     context.subscriptions.push(models.onDidChange(refreshStatus));
+    let checkedHost = host().url;
     context.subscriptions.push(
       config.onDidChange(() => {
         refreshStatus();
-        if (built && !built.key.startsWith(`${host().url}\n`)) void health.check();
+        if (host().url !== checkedHost) {
+          checkedHost = host().url;
+          void health.check();
+        }
       }),
     );
 
@@ -130,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
           backend: services.backend(),
           keepAlive: config.settings.keepAlive,
           numCtx: models.completionNumCtx(),
-          setLoading: (m) => status.setLoading(m),
+          setLoading: (m) => status.model.setLoading(m),
         });
         const warning = result && partlyOnCpuWarning(model, result);
         const seen = context.globalState.get<string[]>('qwenLocal.cpuWarned') ?? [];
@@ -159,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log: completionLog,
       // Failures reach the status bar through the reporting backend; here only work and timings.
       status: {
-        beginWork: (label) => status.beginWork(label),
+        beginWork: (label) => status.model.beginWork(label),
         requestEnded: (e) => {
           const s = e.stats;
           const ms = (ns?: number) => (ns === undefined ? '-' : (ns / 1e6).toFixed(0));
@@ -289,7 +267,7 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
       snoozed: d.snooze.until > Date.now(),
       languageId,
       languageDisabled: languageId ? d.config.settings.completion.disabledLanguages.includes(languageId) : false,
-      offline: d.status.offline,
+      offline: d.status.model.offline,
     });
   });
 }

@@ -1,71 +1,35 @@
-// The status bar item and the notifications of failures (VS Code glue over statusView and incidents).
+// The status bar item and the failure notifications: VS Code rendering of StatusModel.
 
 import * as vscode from 'vscode';
 import type { BackendError } from '../backend/errors';
 import type { Logger } from '../log';
-import type { StatusReporter } from '../services';
-import { IncidentTracker } from './incidents';
-import { statusView, type StatusFacts } from './statusView';
+import { StatusModel, type StaticFacts } from './statusModel';
 
 const INSTALL_URL = 'https://ollama.com/download';
 
-export class StatusBar implements StatusReporter, vscode.Disposable {
+export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('qwenLocal.status', vscode.StatusBarAlignment.Right, 100);
-  private readonly incidents = new IncidentTracker();
-  private readonly work = new Map<number, string>();
-  private nextWorkId = 0;
   private snoozeTimer: ReturnType<typeof setTimeout> | undefined;
-  private facts: Omit<StatusFacts, 'now' | 'working'>;
+  readonly model: StatusModel;
   /** Called when a success follows an outage, so features can refresh (e.g. warm the model up). */
   onRecovered: () => void = () => {};
 
-  constructor(
-    initial: Omit<StatusFacts, 'now' | 'working' | 'connection'>,
-    private readonly log: Logger,
-  ) {
-    this.facts = { ...initial, connection: 'connecting' };
+  constructor(initial: Omit<StaticFacts, 'connection'>, log: Logger) {
+    this.model = new StatusModel(initial, {
+      changed: () => this.render(),
+      notify: (error) => void this.notify(error),
+      recovered: () => this.onRecovered(),
+      log: (m) => log.warn(m),
+    });
     this.item.name = 'Qwen Local';
     this.item.command = 'qwenLocal.showMenu';
     this.render();
     this.item.show();
   }
 
-  update(facts: Partial<Omit<StatusFacts, 'now' | 'working'>>): void {
-    this.facts = { ...this.facts, ...facts };
-    this.render();
+  update(facts: Partial<StaticFacts>): void {
+    this.model.update(facts);
     if (facts.snoozedUntil !== undefined) this.armSnoozeTimer();
-  }
-
-  get offline(): boolean {
-    return this.facts.connection === 'offline';
-  }
-
-  beginWork(label: string): () => void {
-    const id = this.nextWorkId++;
-    this.work.set(id, label);
-    this.render();
-    return () => {
-      if (this.work.delete(id)) this.render();
-    };
-  }
-
-  setLoading(model: string | undefined): void {
-    this.update({ loadingModel: model });
-  }
-
-  reportOk(): void {
-    const wasDown = this.incidents.resolve() || this.facts.connection !== 'ready';
-    if (this.facts.connection !== 'ready' || this.facts.lastError) this.update({ connection: 'ready', lastError: undefined });
-    if (wasDown) this.onRecovered();
-  }
-
-  reportError(error: BackendError): void {
-    if (error.kind === 'aborted') return;
-    this.log.warn(`${error.kind}: ${error.message}${error.detail && error.detail !== error.message ? ` (${error.detail})` : ''}`);
-    if (error.kind === 'timeout') return; // shows nothing: the next keystroke tries again
-    const notify = this.incidents.report(error);
-    this.update(error.kind === 'unreachable' ? { connection: 'offline' } : { connection: 'error', lastError: error.message });
-    if (notify) void this.notify(error);
   }
 
   private async notify(error: BackendError): Promise<void> {
@@ -89,13 +53,13 @@ export class StatusBar implements StatusReporter, vscode.Disposable {
 
   private armSnoozeTimer(): void {
     if (this.snoozeTimer) clearTimeout(this.snoozeTimer);
-    const left = (this.facts.snoozedUntil ?? 0) - Date.now();
+    const left = (this.model.facts.snoozedUntil ?? 0) - Date.now();
     // One timer to repaint when the snooze ends; no polling.
     if (left > 0) this.snoozeTimer = setTimeout(() => this.render(), left + 50);
   }
 
   private render(): void {
-    const view = statusView({ ...this.facts, working: [...new Set(this.work.values())], now: Date.now() });
+    const view = this.model.view();
     this.item.text = view.text;
     this.item.tooltip = new vscode.MarkdownString(view.tooltip.replace(/\n/g, '  \n'));
     this.item.backgroundColor =

@@ -1,0 +1,74 @@
+// The connection to the model server as the features use it: one backend per (host, key), every
+// call's outcome reported to the status, and health checks with backoff while offline.
+// Pure (no `vscode`), so the fault tests build exactly what activate() builds.
+
+import type { Backend } from './backend';
+import { toBackendError, type BackendError } from './errors';
+import { HealthMonitor } from './health';
+import { OllamaBackend } from './ollama';
+import { withOutcomeReporting } from './reporting';
+
+export interface ConnectionStatus {
+  readonly offline: boolean;
+  reportOk(): void;
+  reportError(error: BackendError): void;
+}
+
+export interface ConnectionDeps {
+  /** The normalized server address (read on every call: a settings change applies at once). */
+  host(): string;
+  apiKey(): string | undefined;
+  status: ConnectionStatus;
+  isFocused(): boolean;
+  setTimer?(fn: () => void, ms: number): unknown;
+  clearTimer?(handle: unknown): void;
+  now?(): number;
+  /** Defaults to the Ollama backend; tests may wrap it to count calls. */
+  createBackend?(host: string, apiKey: string | undefined): Backend;
+}
+
+export class Connection {
+  readonly health: HealthMonitor;
+  private built: { key: string; inner: Backend; reporting: Backend } | undefined;
+
+  constructor(private readonly deps: ConnectionDeps) {
+    this.health = new HealthMonitor({
+      probe: (signal) => this.current().inner.version(signal),
+      onResult: (ok, error) => (ok ? deps.status.reportOk() : deps.status.reportError(toBackendError(error, { host: deps.host() }))),
+      isFocused: () => deps.isFocused(),
+      setTimer: deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms)),
+      clearTimer: deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
+      now: deps.now ?? (() => Date.now()),
+    });
+  }
+
+  /** The backend the features call: outcomes go to the status and the health monitor. */
+  backend(): Backend {
+    return this.current().reporting;
+  }
+
+  /** The host the current backend talks to. */
+  get host(): string {
+    return this.deps.host();
+  }
+
+  private current(): { key: string; inner: Backend; reporting: Backend } {
+    const host = this.deps.host();
+    const apiKey = this.deps.apiKey();
+    const key = `${host}\n${apiKey ?? ''}`;
+    if (this.built?.key !== key) {
+      const inner = this.deps.createBackend?.(host, apiKey) ?? new OllamaBackend({ host, apiKey });
+      const reporting = withOutcomeReporting(inner, {
+        // While offline, a success also ends the health monitor's backoff.
+        ok: () => (this.deps.status.offline ? this.health.markResult(true) : this.deps.status.reportOk()),
+        failed: (error) => (error.kind === 'unreachable' ? this.health.markResult(false, error) : this.deps.status.reportError(error)),
+      });
+      this.built = { key, inner, reporting };
+    }
+    return this.built;
+  }
+
+  dispose(): void {
+    this.health.dispose();
+  }
+}
