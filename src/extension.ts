@@ -2,6 +2,7 @@
 // activate() has returned, so the editor never waits for the model server.
 
 import * as vscode from 'vscode';
+import { registerActions } from './actions';
 import { Connection } from './backend/connection';
 import type { HealthMonitor } from './backend/health';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
@@ -165,6 +166,7 @@ export function activate(context: vscode.ExtensionContext): void {
       onReconnected: firstRun,
     });
     registerModelCommands(context, services);
+    registerActions(context, services);
 
     const warnIfKeyInClear = () => {
       if (apiKey && keyTravelsInClear(host().url) && !context.globalState.get('qwenLocal.warnedClearKey')) {

@@ -22,6 +22,9 @@ export interface StatusReporter {
 export interface ModelResolver {
   completionModel(): string;
   chatModel(): string;
+  /** The num_ctx each model is loaded with; one value per model, or Ollama reloads it. */
+  completionNumCtx(): number;
+  chatNumCtx(): number;
 }
 
 export interface Services {

@@ -1,0 +1,130 @@
+// Running one chat request for an action: streaming its text, turning whatever fails into a
+// BackendError, and feeding a proposal. Pure (no `vscode`): the glue adds the progress notification.
+
+import type { Backend, ChatRequest, GenerationStats } from '../backend/backend';
+import { BackendError, describe, isAbort, toBackendError } from '../backend/errors';
+import type { Proposal } from './proposal';
+
+export interface StreamOutcome {
+  text: string;
+  stats?: GenerationStats;
+}
+
+/**
+ * Streams a chat answer, calling `onText` with the whole text so far after each chunk. Throws a
+ * BackendError (kind 'aborted' when the request's signal was aborted, even if the server had already
+ * finished sending).
+ */
+export async function streamChat(backend: Backend, request: ChatRequest, onText?: (text: string) => void): Promise<StreamOutcome> {
+  const ctx = { host: backend.host, model: request.model };
+  const aborted = () => new BackendError('aborted', describe('aborted', ctx), ctx);
+  if (request.signal?.aborted) throw aborted();
+  let text = '';
+  let stats: GenerationStats | undefined;
+  try {
+    for await (const chunk of backend.chat(request)) {
+      if (request.signal?.aborted) throw aborted();
+      if (chunk.text) {
+        text += chunk.text;
+        onText?.(text);
+      }
+      if (chunk.done) {
+        stats = chunk.stats;
+        break;
+      }
+    }
+  } catch (error) {
+    if (request.signal?.aborted || isAbort(error)) throw aborted();
+    throw toBackendError(error, ctx);
+  }
+  if (request.signal?.aborted) throw aborted();
+  return { text, stats };
+}
+
+/** How an answer becomes the proposal's replacement; undefined when there is nothing usable yet. */
+export type Render = (answer: string, final: boolean) => string | undefined;
+
+export type ProposalOutcome =
+  | { kind: 'ready'; answer: string }
+  /** The model's answer held no code (or nothing usable). */
+  | { kind: 'empty'; answer: string }
+  /** The model proposed exactly the original. */
+  | { kind: 'unchanged'; answer: string };
+
+/**
+ * Streams an answer into a proposal: each chunk re-renders the replacement, the end completes it.
+ * On failure or cancel the proposal is marked failed (it shows the original again) and the error is
+ * rethrown; the target file is never touched here.
+ */
+export async function streamIntoProposal(backend: Backend, request: ChatRequest, proposal: Proposal, render: Render): Promise<ProposalOutcome> {
+  let outcome: StreamOutcome;
+  try {
+    outcome = await streamChat(backend, request, (text) => {
+      const partial = render(text, false);
+      if (partial !== undefined) proposal.update(partial);
+    });
+  } catch (error) {
+    proposal.fail();
+    throw error;
+  }
+  const final = render(outcome.text, true);
+  if (final === undefined || final.trim() === '') {
+    proposal.fail();
+    return { kind: 'empty', answer: outcome.text };
+  }
+  proposal.complete(final);
+  return proposal.unchanged ? { kind: 'unchanged', answer: outcome.text } : { kind: 'ready', answer: outcome.text };
+}
+
+export interface FailureAction {
+  title: string;
+  command: string;
+  args: unknown[];
+}
+
+export interface FailureMessage {
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  actions: FailureAction[];
+}
+
+/**
+ * What the user reads when an action's request fails, and what they can do about it. `what` names
+ * the action ("Edit Selection"). Nothing was changed in any case; the message says so.
+ */
+export function failureMessage(error: BackendError, what: string): FailureMessage {
+  const unchanged = 'Nothing was changed.';
+  switch (error.kind) {
+    case 'aborted':
+      return { severity: 'info', message: `${what} cancelled. ${unchanged}`, actions: [] };
+    case 'modelNotFound': {
+      const model = error.context.model;
+      return {
+        severity: 'warning',
+        message: `${what}: ${error.message} ${unchanged}`,
+        actions: [
+          ...(model ? [{ title: `Pull ${model}`, command: 'qwenLocal.pullModel', args: [model] }] : []),
+          { title: 'Select Chat Model', command: 'qwenLocal.selectChatModel', args: [] },
+        ],
+      };
+    }
+    case 'unreachable':
+      return {
+        severity: 'warning',
+        message: `${what}: ${error.message} ${unchanged}`,
+        actions: [{ title: 'Retry Connection', command: 'qwenLocal.retryConnection', args: [] }],
+      };
+    case 'unauthorized':
+      return {
+        severity: 'error',
+        message: `${what}: ${error.message} ${unchanged}`,
+        actions: [{ title: 'Set API Key', command: 'qwenLocal.setApiKey', args: [] }],
+      };
+    default:
+      return {
+        severity: 'error',
+        message: `${what}: ${error.message} ${unchanged}`,
+        actions: [{ title: 'Show Log', command: 'qwenLocal.showLog', args: [] }],
+      };
+  }
+}
