@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { registerActions } from './actions';
+import { registerChat, type ChatApi } from './chat';
 import { Connection } from './backend/connection';
 import type { HealthMonitor } from './backend/health';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
@@ -20,6 +21,8 @@ import { StatusBar } from './ui/statusBar';
 
 const API_KEY_SECRET = 'qwenLocal.apiKey';
 const SNOOZE_MS = 15 * 60_000;
+
+let chat: ChatApi | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -64,12 +67,15 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push({ dispose: () => connection.dispose() });
     context.subscriptions.push(vscode.window.onDidChangeWindowState((s) => health.focusChanged(s.focused)));
 
+    // Completions and chat share one lane per server: chat takes it first, completions wait.
+    const lanes = new ServerLanes();
     const services: Services = {
       config,
       log,
       backend: () => connection.backend(),
       status: status.model,
       models,
+      holdServer: () => lanes.for(connection.host).acquireForeground(),
     };
 
     const refreshStatus = () =>
@@ -125,8 +131,6 @@ export function activate(context: vscode.ExtensionContext): void {
     status.onRecovered = () => void warm();
     context.subscriptions.push(models.onDidChange(() => void warm()), config.onDidChange(() => void warm()));
 
-    // Completions and chat share one lane per server: chat takes it first, completions wait.
-    const lanes = new ServerLanes();
     const snooze = { until: context.globalState.get<number>('qwenLocal.snoozedUntil') ?? 0 };
     const completionLog = log.child('completion');
     const completions = createInlineCompletions({
@@ -167,6 +171,15 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     registerModelCommands(context, services);
     registerActions(context, services);
+    // While a chat answer streams, completions wait: a default Ollama runs one request at a time.
+    let releaseChatHold: (() => void) | undefined;
+    chat = registerChat(context, services, {
+      onBusy: (busy) => {
+        releaseChatHold?.();
+        releaseChatHold = busy ? services.holdServer() : undefined;
+      },
+      numCtx: () => models.chatNumCtx(),
+    });
 
     const warnIfKeyInClear = () => {
       if (apiKey && keyTravelsInClear(host().url) && !context.globalState.get('qwenLocal.warnedClearKey')) {
@@ -274,4 +287,7 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
   });
 }
 
-export function deactivate(): void {}
+/** Returns the history write, so VS Code waits for it: a conversation is never lost on close. */
+export function deactivate(): Promise<void> | undefined {
+  return chat?.flush();
+}

@@ -34,4 +34,9 @@ export interface Services {
   backend(): Backend;
   status: StatusReporter;
   models: ModelResolver;
+  /**
+   * Marks a foreground request (a chat answer, an action) until the returned function is called:
+   * completions wait meanwhile, since a default Ollama runs one request at a time.
+   */
+  holdServer(): () => void;
 }

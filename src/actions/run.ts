@@ -41,6 +41,7 @@ export async function runWithProgress<T>(services: Services, options: RunOptions
     async (_progress, token): Promise<{ ok: true; value: T } | { ok: false; error: BackendError }> => {
       const cancel = token.onCancellationRequested(() => controller.abort());
       const endWork = services.status.beginWork(options.what);
+      const release = services.holdServer();
       try {
         const value = await body(controller.signal);
         services.status.reportOk();
@@ -52,6 +53,7 @@ export async function runWithProgress<T>(services: Services, options: RunOptions
         return { ok: false, error: backendError };
       } finally {
         cancel.dispose();
+        release();
         endWork();
       }
     },

@@ -1,2 +1,8 @@
-// Chat page entry point (bundled to dist/webview.js).
-export {};
+// Chat page entry point (bundled to dist/webview.js, loaded with the page's CSP nonce).
+
+import { ChatApp, type VsCodeApi } from './app';
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const app = new ChatApp({ window, api: acquireVsCodeApi() });
+app.start(document.getElementById('app') ?? document.body);

@@ -1,0 +1,565 @@
+// The chat panel's logic between the page, the session and the editor. Pure: no `vscode`
+// (the editor is the ChatIde interface, the page a ViewPort).
+//
+// Other features use two methods: ask() (send a prompt with attachments and stream the answer in
+// the panel) and attach() (add context chips without sending).
+
+import { randomUUID } from 'node:crypto';
+import type { Backend } from '../backend/backend';
+import type { Logger } from '../log';
+import type {
+  AttachmentView,
+  BudgetView,
+  ConversationView,
+  ErrorView,
+  HostMessage,
+  MessageView,
+  StatsView,
+  WebviewMessage,
+} from '../protocol';
+import { PROTOCOL_VERSION } from '../protocol';
+import {
+  attachmentView,
+  excludeMatcher,
+  fileAttachment,
+  problemsAttachment,
+  selectionAttachment,
+  type FileSnapshot,
+} from './attachments';
+import { buildPrompt } from './context';
+import { conversationToMarkdown, exportFileName } from './export';
+import type { ChatIde, EditorState } from './ide';
+import { answerTokens, numCtxOf, systemPrompt, type ChatSession, type SessionEvent, type TurnResult } from './session';
+import type { Attachment, StoredConversation, StoredMessage } from './types';
+
+/** Where host messages go: the webview adapter queues them until the page is ready. */
+export interface ViewPort {
+  post(message: HostMessage): void;
+}
+
+export interface ControllerDeps {
+  session: ChatSession;
+  ide: ChatIde;
+  backend(): Backend;
+  log: Logger;
+  estimate(text: string): number;
+  numCtx: number | (() => number);
+  exclude(): readonly string[];
+  systemPromptSetting(): string;
+  /** Called with true when an answer starts streaming and false when it ends (the completion scheduler waits). */
+  onBusy?(busy: boolean): void;
+  /** Marks work in progress in the status bar; returns the function that ends it. */
+  beginWork?(label: string): () => void;
+  newId?(): string;
+}
+
+/** An attachment from another feature; an id is assigned when missing. */
+export type AttachmentInput = Omit<Attachment, 'id'> & { id?: string };
+
+export interface AskOptions {
+  prompt: string;
+  attachments?: AttachmentInput[];
+  /** Also attach the current file and selection (the default chips). Default true. */
+  editorContext?: boolean;
+  /** Start a new conversation first. Default false. */
+  newConversation?: boolean;
+  /** Show the panel (default true). */
+  reveal?: boolean;
+  model?: string;
+}
+
+const AUTO_FILE = 'auto:file';
+const AUTO_SELECTION = 'auto:selection';
+
+/** Models the chat can use: anything installed except embedding models. */
+export function chatModels(names: readonly string[]): string[] {
+  return names.filter((n) => !/embed|bge-|minilm|nomic-embed/i.test(n)).sort((a, b) => a.localeCompare(b));
+}
+
+export function statsView(m: StoredMessage): StatsView | undefined {
+  const s = m.stats;
+  if (!s) return undefined;
+  const view: StatsView = {};
+  if (s.evalCount !== undefined) view.tokens = s.evalCount;
+  if (s.evalCount && s.evalDurationNs) view.tokensPerSecond = Math.round((s.evalCount / (s.evalDurationNs / 1e9)) * 10) / 10;
+  if (s.totalDurationNs) view.seconds = Math.round(s.totalDurationNs / 1e8) / 10;
+  return view;
+}
+
+export class ChatController {
+  private ready = false;
+  private autoFile = true;
+  private autoSelection = true;
+  private explicit: Attachment[] = [];
+  private models: string[] = [];
+  private endWork: (() => void) | undefined;
+  private readonly newId: () => string;
+  private readonly subscription: { dispose(): void };
+  private readonly ports = new Set<ViewPort>();
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.newId = deps.newId ?? randomUUID;
+    this.subscription = deps.session.onEvent((event) => this.onSessionEvent(event));
+  }
+
+  /** A page to keep up to date (the view adapter registers one per resolved webview). */
+  connect(port: ViewPort): { dispose(): void } {
+    this.ports.add(port);
+    return { dispose: () => this.ports.delete(port) };
+  }
+
+  private post(message: HostMessage): void {
+    for (const port of this.ports) port.post(message);
+  }
+
+  get session(): ChatSession {
+    return this.deps.session;
+  }
+
+  // ---- API for other features ----
+
+  /** Sends `prompt` (with attachments) in the chat panel and streams the answer there. */
+  async ask(options: AskOptions): Promise<TurnResult | undefined> {
+    if (options.reveal !== false) await this.deps.ide.revealView(true).catch(() => undefined);
+    if (options.newConversation) await this.deps.session.newConversation();
+    const given = (options.attachments ?? []).map((a) => ({ ...a, id: a.id ?? this.newId() }));
+    const excluded = this.excludedCheck();
+    const allowed = given.filter((a) => !a.path || !excluded({ fsPath: a.path, relativePath: a.path }));
+    const auto = options.editorContext === false ? [] : this.autoAttachments();
+    return this.deps.session.send(options.prompt, dedupe([...auto, ...allowed]), options.model ? { model: options.model } : {});
+  }
+
+  /** Adds context chips for the next message (e.g. "Add Selection to Chat"). */
+  async attach(attachments: AttachmentInput[], reveal = true): Promise<void> {
+    const excluded = this.excludedCheck();
+    for (const a of attachments) {
+      if (a.path && excluded({ fsPath: a.path, relativePath: a.path })) {
+        this.deps.ide.showWarning(`${a.path} matches qwenLocal.completion.exclude and is never sent to the model.`);
+        continue;
+      }
+      this.explicit.push({ ...a, id: a.id ?? this.newId() });
+    }
+    this.explicit = dedupe(this.explicit);
+    this.postChips();
+    if (reveal) {
+      await this.deps.ide.revealView(false).catch(() => undefined);
+      this.post({ type: 'focusInput' });
+    }
+  }
+
+  /** The current selection as an explicit chip (fixed at this moment, unlike the auto chip). */
+  async attachSelection(): Promise<boolean> {
+    const editor = this.deps.ide.activeEditor();
+    if (!editor?.selection) return false;
+    await this.attach([selectionAttachment(this.newId(), editor.file, editor.selection)]);
+    return true;
+  }
+
+  /** Puts the cursor in the panel's input (optionally with a draft). */
+  focusInput(draft?: string): void {
+    this.post(draft === undefined ? { type: 'focusInput' } : { type: 'focusInput', draft });
+  }
+
+  // ---- Page messages ----
+
+  async handle(message: WebviewMessage): Promise<void> {
+    const { session, ide } = this.deps;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.postInit();
+        void this.refreshModels();
+        return;
+      case 'send': {
+        if (!message.text.trim()) return;
+        const editing = message.editOf !== undefined;
+        const attachments = this.takeAttachments(editing);
+        await session.send(message.text, attachments, editing ? { editOf: message.editOf, model: session.model } : { model: session.model });
+        return;
+      }
+      case 'stop':
+        await session.stop();
+        return;
+      case 'regenerate':
+        await session.regenerate();
+        return;
+      case 'retry':
+        await session.retry();
+        return;
+      case 'continue':
+        await session.continueAnswer();
+        return;
+      case 'newChat':
+        await session.newConversation();
+        return;
+      case 'showHistory':
+        await ide.runCommand('qwenLocal.chatHistory');
+        return;
+      case 'switchConversation':
+        await session.switchTo(message.id);
+        return;
+      case 'renameConversation':
+        await this.renameConversation(message.id);
+        return;
+      case 'deleteConversation':
+        await this.deleteConversation(message.id);
+        return;
+      case 'export':
+        await this.exportConversation();
+        return;
+      case 'selectModel':
+        session.setModel(message.model);
+        this.post({ type: 'models', models: this.models, model: session.model });
+        return;
+      case 'toggleChip':
+        this.toggleChip(message.id);
+        return;
+      case 'addContext':
+        await this.addContext(message.source);
+        return;
+      case 'codeAction':
+        await this.codeAction(message.requestId, message.action, message.code, message.language);
+        return;
+      case 'copyMessage': {
+        const m = session.conversation.messages.find((x) => x.id === message.messageId);
+        if (m) await ide.copy(m.content);
+        this.post({ type: 'reply', requestId: message.requestId, ok: !!m });
+        return;
+      }
+      case 'openLink':
+        await ide.openLink(message.href);
+        return;
+      case 'pullModel':
+        await ide.runCommand('qwenLocal.pullModel', message.model);
+        return;
+      case 'refreshModels':
+        await this.refreshModels();
+        return;
+    }
+  }
+
+  // ---- Conversations (also used by the commands) ----
+
+  async renameConversation(id: string): Promise<void> {
+    const summary = this.deps.session.list().find((c) => c.id === id);
+    if (!summary) return;
+    const title = await this.deps.ide.askText('Name of the conversation', summary.title);
+    if (title?.trim()) await this.deps.session.rename(id, title);
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    const summary = this.deps.session.list().find((c) => c.id === id);
+    if (!summary) return;
+    if (!(await this.deps.ide.confirm(`Delete the conversation "${summary.title}"?`, 'Delete'))) return;
+    await this.deps.session.delete(id);
+  }
+
+  async exportConversation(): Promise<void> {
+    const conversation = this.deps.session.conversation;
+    if (conversation.messages.length === 0) {
+      this.deps.ide.showInfo('This conversation is empty: nothing to export.');
+      return;
+    }
+    const written = await this.deps.ide.saveMarkdown(exportFileName(conversation), conversationToMarkdown(conversation));
+    if (written) this.deps.ide.showInfo(`Conversation exported to ${written}.`);
+  }
+
+  // ---- Context chips ----
+
+  private excludedCheck() {
+    return excludeMatcher(this.deps.exclude());
+  }
+
+  /** The current file and selection, as the chips show them (excluded files are never attached). */
+  private autoChips(editor: EditorState | undefined): { views: AttachmentView[]; attachments: Attachment[] } {
+    const views: AttachmentView[] = [];
+    const attachments: Attachment[] = [];
+    if (!editor) return { views, attachments };
+    const est = this.deps.estimate;
+    if (this.excludedCheck()(editor.file)) {
+      views.push({
+        id: AUTO_FILE,
+        kind: 'file',
+        label: fileAttachment(AUTO_FILE, { ...editor.file, text: '' }).label,
+        detail: 'Not attached: this file matches qwenLocal.completion.exclude',
+        auto: true,
+        enabled: false,
+      });
+      return { views, attachments };
+    }
+    if (editor.selection) {
+      const a = selectionAttachment(AUTO_SELECTION, editor.file, editor.selection);
+      views.push(attachmentView(a, est, { auto: true, enabled: this.autoSelection }));
+      if (this.autoSelection) attachments.push(a);
+    }
+    const f = fileAttachment(AUTO_FILE, editor.file);
+    views.push(attachmentView(f, est, { auto: true, enabled: this.autoFile, detail: `${f.path} (current file)` }));
+    if (this.autoFile) attachments.push(f);
+    return { views, attachments };
+  }
+
+  private autoAttachments(): Attachment[] {
+    // Fresh ids: these are stored with the message.
+    return this.autoChips(this.deps.ide.activeEditor()).attachments.map((a) => ({ ...a, id: this.newId() }));
+  }
+
+  /** The attachments for the message being sent; explicit chips are used up, auto chips stay. */
+  private takeAttachments(editing: boolean): Attachment[] {
+    const excluded = this.excludedCheck();
+    const explicit = this.explicit.filter((a) => !a.path || !excluded({ fsPath: a.path, relativePath: a.path }));
+    this.explicit = [];
+    // An edited message keeps its own attachments unless new chips were added.
+    const auto = editing ? [] : this.autoAttachments();
+    const all = dedupe([...auto, ...explicit]);
+    this.postChips();
+    return all;
+  }
+
+  private toggleChip(id: string): void {
+    if (id === AUTO_FILE) this.autoFile = !this.autoFile;
+    else if (id === AUTO_SELECTION) this.autoSelection = !this.autoSelection;
+    else this.explicit = this.explicit.filter((a) => a.id !== id);
+    this.postChips();
+  }
+
+  private async addContext(source: 'file' | 'problems' | 'selection'): Promise<void> {
+    const { ide } = this.deps;
+    if (source === 'selection') {
+      if (!(await this.attachSelection())) ide.showInfo('Select some code in an editor first.');
+      return;
+    }
+    if (source === 'file') {
+      const excluded = this.excludedCheck();
+      const file = await ide.pickFile((f) => !excluded(f));
+      if (!file) return;
+      if (excluded(file)) {
+        ide.showWarning(`${file.relativePath ?? file.fsPath} matches qwenLocal.completion.exclude and is never sent to the model.`);
+        return;
+      }
+      await this.attach([fileAttachment(this.newId(), file)], false);
+      this.post({ type: 'focusInput' });
+      return;
+    }
+    const editor = ide.activeEditor();
+    if (!editor) {
+      ide.showInfo('Open a file first: @problems attaches the problems of the current file.');
+      return;
+    }
+    await this.attach([problemsAttachment(this.newId(), editor.file, ide.problems(editor.file.uri))], false);
+    this.post({ type: 'focusInput' });
+  }
+
+  /** Call when the active editor or its selection changes (the adapter debounces). */
+  editorChanged(): void {
+    if (this.ready) this.postChips();
+  }
+
+  private chipViews(): AttachmentView[] {
+    const auto = this.autoChips(this.deps.ide.activeEditor()).views;
+    const explicit = this.explicit.map((a) => attachmentView(a, this.deps.estimate));
+    return [...explicit, ...auto];
+  }
+
+  /** Estimated prompt size with the chips as they are and an empty question. */
+  budget(): BudgetView {
+    const session = this.deps.session;
+    const numCtx = numCtxOf(this.deps.numCtx);
+    const limitTokens = numCtx - answerTokens(numCtx);
+    const pending = dedupe([...this.autoChips(this.deps.ide.activeEditor()).attachments, ...this.explicit]);
+    const prompt = buildPrompt({
+      system: systemPrompt(this.deps.systemPromptSetting()),
+      history: session.conversation.messages.map((m) => ({ role: m.role, text: m.content, attachments: m.attachments })),
+      current: { role: 'user', text: '', attachments: pending },
+      // Unbounded here: the meter shows the real size, over the limit if it is.
+      limitTokens: Number.MAX_SAFE_INTEGER,
+      estimate: this.deps.estimate,
+    });
+    return { usedTokens: prompt.tokens, limitTokens };
+  }
+
+  private postChips(): void {
+    if (!this.ready) return;
+    this.post({ type: 'chips', chips: this.chipViews(), budget: this.budget() });
+  }
+
+  // ---- Code blocks ----
+
+  private async codeAction(requestId: number, action: string, code: string, language: string | undefined): Promise<void> {
+    const { ide } = this.deps;
+    let failure: string | undefined;
+    try {
+      switch (action) {
+        case 'copy':
+          await ide.copy(code);
+          break;
+        case 'insert':
+          failure = await ide.insertAtCursor(code);
+          break;
+        case 'apply':
+          failure = await ide.applyToFile(code, language);
+          break;
+        case 'newFile':
+          failure = await ide.newFile(code, language);
+          break;
+      }
+    } catch (error) {
+      this.deps.log.error(`Code block action ${action} failed`, error);
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    this.post(failure ? { type: 'reply', requestId, ok: false, message: failure } : { type: 'reply', requestId, ok: true });
+  }
+
+  // ---- Models ----
+
+  async refreshModels(): Promise<void> {
+    try {
+      const installed = await this.deps.backend().listModels();
+      this.models = chatModels(installed.map((m) => m.name));
+    } catch (error) {
+      this.deps.log.debug(`Could not list models: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const current = this.deps.session.model;
+    const models = this.models.includes(current) ? this.models : [current, ...this.models];
+    this.post({ type: 'models', models, model: current });
+  }
+
+  // ---- Session events → page ----
+
+  private postInit(): void {
+    const session = this.deps.session;
+    const current = session.model;
+    this.post({
+      type: 'init',
+      protocol: PROTOCOL_VERSION,
+      conversation: conversationView(session.conversation),
+      conversations: session.list(),
+      models: this.models.includes(current) ? this.models : [current, ...this.models],
+      model: current,
+      chips: this.chipViews(),
+      budget: this.budget(),
+      busy: session.busy,
+    });
+  }
+
+  private onSessionEvent(event: SessionEvent): void {
+    switch (event.type) {
+      case 'conversation':
+        this.post({ type: 'conversation', conversation: conversationView(event.conversation), conversations: this.deps.session.list() });
+        this.post({ type: 'models', models: this.models.length ? this.models : [this.deps.session.model], model: this.deps.session.model });
+        this.postChips();
+        return;
+      case 'list':
+        this.post({ type: 'conversations', conversations: this.deps.session.list() });
+        return;
+      case 'added':
+        this.post({ type: 'messageAdded', message: messageView(event.message) });
+        if (event.message.role === 'user') this.postChips();
+        return;
+      case 'updated':
+        this.post({ type: 'messageUpdated', message: messageView(event.message) });
+        return;
+      case 'removed':
+        this.post({ type: 'messagesRemoved', ids: event.ids });
+        return;
+      case 'chunk': {
+        const { delta } = event;
+        this.post({
+          type: 'chunk',
+          messageId: event.messageId,
+          content: delta.content,
+          ...(delta.thinking || delta.replace ? { thinking: delta.thinking } : {}),
+          ...(delta.replace ? { replace: true } : {}),
+          done: false,
+        });
+        return;
+      }
+      case 'end': {
+        const m = event.message;
+        const error = errorView(m);
+        const stats = statsView(m);
+        this.post({
+          type: 'chunk',
+          messageId: m.id,
+          content: '',
+          done: true,
+          end: { status: m.status === 'streaming' || !m.status ? 'done' : m.status, ...(error ? { error } : {}), ...(stats ? { stats } : {}) },
+        });
+        this.postChips();
+        return;
+      }
+      case 'busy':
+        this.setBusy(event.busy);
+        return;
+    }
+  }
+
+  private setBusy(busy: boolean): void {
+    this.post({ type: 'busy', busy });
+    if (busy) {
+      this.endWork?.();
+      this.endWork = this.deps.beginWork?.('Chat');
+    } else {
+      this.endWork?.();
+      this.endWork = undefined;
+    }
+    try {
+      this.deps.onBusy?.(busy);
+    } catch (error) {
+      this.deps.log.error('onBusy hook failed', error);
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.endWork?.();
+    this.endWork = undefined;
+    this.ports.clear();
+  }
+}
+
+function dedupe(attachments: Attachment[]): Attachment[] {
+  const seen = new Set<string>();
+  return attachments.filter((a) => {
+    const key = `${a.kind}|${a.uri ?? a.path ?? a.label}|${a.range ? `${a.range.startLine}-${a.range.endLine}` : ''}|${a.kind === 'text' ? a.content : ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function errorView(m: StoredMessage): ErrorView | undefined {
+  if (!m.error) return undefined;
+  return {
+    kind: m.error.kind,
+    message: m.error.message,
+    ...(m.error.kind === 'modelNotFound' && (m.error.model ?? m.model) ? { pullModel: m.error.model ?? m.model } : {}),
+  };
+}
+
+export function messageView(m: StoredMessage): MessageView {
+  const view: MessageView = { id: m.id, role: m.role, content: m.content, createdAt: m.createdAt };
+  if (m.thinking) view.thinking = m.thinking;
+  if (m.attachments?.length) {
+    view.attachments = m.attachments.map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      label: a.label,
+      enabled: true,
+      ...(a.path ? { detail: a.range ? `${a.path}, lines ${a.range.startLine}-${a.range.endLine}` : a.path } : {}),
+    }));
+  }
+  if (m.model) view.model = m.model;
+  if (m.status) view.status = m.status;
+  const error = errorView(m);
+  if (error) view.error = error;
+  if (m.notice) view.notice = m.notice;
+  const stats = statsView(m);
+  if (stats) view.stats = stats;
+  return view;
+}
+
+export function conversationView(c: StoredConversation): ConversationView {
+  return { id: c.id, title: c.title, ...(c.model ? { model: c.model } : {}), messages: c.messages.map(messageView) };
+}
+
+export type { FileSnapshot };

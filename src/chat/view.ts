@@ -1,0 +1,403 @@
+// The VS Code edge of the chat: the webview view provider and the editor adapter (ChatIde).
+// Everything here converts between VS Code objects and the plain types of the chat core.
+
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { Logger } from '../log';
+import { parseWebviewMessage, type HostMessage } from '../protocol';
+import { languageIdFor, planApply } from './apply';
+import { baseName, type FileSnapshot, type Problem } from './attachments';
+import type { ChatController } from './controller';
+import { buildChatHtml, makeNonce } from './html';
+import type { ChatIde, EditorState } from './ide';
+import { classifyLink, resolveInside } from './links';
+
+export const VIEW_ID = 'qwenLocal.chatView';
+const PROPOSAL_SCHEME = 'qwenlocal-proposal';
+/** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
+const MAX_PICK_BYTES = 2 * 1024 * 1024;
+const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-userdata']);
+
+// ---- Webview view ----
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private pendingFocus = false;
+  private readonly viewDisposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: () => Promise<ChatController>,
+    private readonly log: Logger,
+  ) {}
+
+  async resolveWebviewView(view: vscode.WebviewView): Promise<void> {
+    this.disposeView();
+    this.view = view;
+    this.ready = false;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
+    const asUri = (...parts: string[]) => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
+    const controller = await this.controller();
+    const connection = controller.connect({ post: (message) => this.post(view, message) });
+    this.viewDisposables.push(
+      connection,
+      view.webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseWebviewMessage(raw);
+        if (!message) {
+          this.log.warn(`Ignored a malformed message from the chat page: ${JSON.stringify(raw)?.slice(0, 200)}`);
+          return;
+        }
+        if (message.type === 'ready') this.ready = true;
+        // Not awaited: a long answer must not hold up "stop".
+        controller.handle(message).catch((error: unknown) => this.log.error(`Chat action ${message.type} failed`, error));
+        if (message.type === 'ready' && this.pendingFocus) {
+          this.pendingFocus = false;
+          this.post(view, { type: 'focusInput' });
+        }
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) {
+          this.view = undefined;
+          this.ready = false;
+        }
+        this.disposeView();
+      }),
+    );
+    view.webview.html = buildChatHtml({
+      cspSource: view.webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: asUri('dist', 'webview.js'),
+      styleUris: [asUri('dist', 'codicons', 'codicon.css'), asUri('media', 'chat.css')],
+    });
+  }
+
+  /** Until the page said `ready`, nothing is posted: its `init` will carry the whole state. */
+  private post(view: vscode.WebviewView, message: HostMessage): void {
+    if (this.view !== view || !this.ready) {
+      if (message.type === 'focusInput') this.pendingFocus = true;
+      return;
+    }
+    view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`postMessage failed: ${String(error)}`));
+  }
+
+  async reveal(preserveFocus: boolean): Promise<void> {
+    if (this.view) {
+      this.view.show(preserveFocus);
+      return;
+    }
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  }
+
+  private disposeView(): void {
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
+  }
+
+  dispose(): void {
+    this.disposeView();
+  }
+}
+
+// ---- Editor adapter ----
+
+class ProposalContent implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  set(key: string, text: string): void {
+    this.texts.set(key, text);
+  }
+  delete(key: string): void {
+    this.texts.delete(key);
+  }
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.query) ?? '';
+  }
+}
+
+function severity(s: vscode.DiagnosticSeverity): Problem['severity'] {
+  switch (s) {
+    case vscode.DiagnosticSeverity.Error:
+      return 'error';
+    case vscode.DiagnosticSeverity.Warning:
+      return 'warning';
+    case vscode.DiagnosticSeverity.Information:
+      return 'info';
+    default:
+      return 'hint';
+  }
+}
+
+export function snapshot(doc: vscode.TextDocument): FileSnapshot {
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+  return {
+    uri: doc.uri.toString(),
+    fsPath: doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.path,
+    ...(folder ? { relativePath: vscode.workspace.asRelativePath(doc.uri, false) } : {}),
+    languageId: doc.languageId,
+    text: doc.getText(),
+  };
+}
+
+export class VsCodeChatIde implements ChatIde, vscode.Disposable {
+  private lastEditor: vscode.TextEditor | undefined;
+  private readonly proposals = new ProposalContent();
+  private readonly disposables: vscode.Disposable[] = [];
+  private proposalCount = 0;
+
+  constructor(
+    private readonly provider: ChatViewProvider,
+    private readonly log: Logger,
+  ) {
+    this.lastEditor = this.usable(vscode.window.activeTextEditor);
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this.proposals),
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (this.usable(e)) this.lastEditor = e;
+      }),
+    );
+  }
+
+  private usable(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
+    return editor && EDITOR_SCHEMES.has(editor.document.uri.scheme) ? editor : undefined;
+  }
+
+  /** The editor the user works in: the active one, or the last one while the panel has focus. */
+  private editor(): vscode.TextEditor | undefined {
+    const active = this.usable(vscode.window.activeTextEditor);
+    if (active) return active;
+    const last = this.lastEditor;
+    if (last && !last.document.isClosed && vscode.window.visibleTextEditors.includes(last)) return last;
+    return undefined;
+  }
+
+  activeEditor(): EditorState | undefined {
+    const editor = this.editor();
+    if (!editor) return undefined;
+    const state: EditorState = { file: snapshot(editor.document) };
+    const sel = editor.selection;
+    if (!sel.isEmpty) {
+      const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1;
+      state.selection = { range: { startLine: sel.start.line + 1, endLine }, text: editor.document.getText(sel) };
+    }
+    return state;
+  }
+
+  problems(uri: string): Problem[] {
+    return vscode.languages.getDiagnostics(vscode.Uri.parse(uri)).map((d) => {
+      const code = typeof d.code === 'object' ? d.code.value : d.code;
+      return {
+        line: d.range.start.line + 1,
+        column: d.range.start.character + 1,
+        severity: severity(d.severity),
+        message: d.message,
+        ...(d.source ? { source: d.source } : {}),
+        ...(code !== undefined ? { code: String(code) } : {}),
+      };
+    });
+  }
+
+  async pickFile(allowed: (file: { fsPath: string; relativePath?: string }) => boolean): Promise<FileSnapshot | undefined> {
+    const files = await vscode.workspace.findFiles('**/*', fileExcludes(), 20_000);
+    const open = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
+    const items = files
+      .map((uri) => ({ uri, relativePath: vscode.workspace.asRelativePath(uri, false) }))
+      .filter((f) => allowed({ fsPath: f.uri.fsPath, relativePath: f.relativePath }))
+      .sort((a, b) => Number(open.has(b.uri.toString())) - Number(open.has(a.uri.toString())) || a.relativePath.localeCompare(b.relativePath))
+      .map((f) => {
+        const dir = f.relativePath.includes('/') ? f.relativePath.slice(0, f.relativePath.lastIndexOf('/')) : '';
+        return { label: `$(file) ${baseName(f.relativePath)}`, description: dir, uri: f.uri };
+      });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Attach a file to the chat',
+      placeHolder: 'Type to search workspace files (excluded files are not listed)',
+      matchOnDescription: true,
+    });
+    if (!picked) return undefined;
+    try {
+      const stat = await vscode.workspace.fs.stat(picked.uri);
+      if (stat.size > MAX_PICK_BYTES) {
+        this.showWarning(`${baseName(picked.uri.path)} is too large to attach (${Math.round(stat.size / 1024)} KB).`);
+        return undefined;
+      }
+      return snapshot(await vscode.workspace.openTextDocument(picked.uri));
+    } catch (error) {
+      this.showWarning(`Could not read ${baseName(picked.uri.path)}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  async insertAtCursor(code: string): Promise<string | undefined> {
+    const editor = this.editor();
+    if (!editor) return 'Open a file first: the code is inserted at its cursor.';
+    const ok = await editor.edit((b) => {
+      for (const selection of editor.selections) b.replace(selection, code);
+    });
+    if (!ok) return 'The editor did not accept the insertion.';
+    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+    return undefined;
+  }
+
+  async applyToFile(code: string): Promise<string | undefined> {
+    const editor = this.editor();
+    if (!editor) return 'Open the file to apply the code to, then click Apply again.';
+    const doc = editor.document;
+    const version = doc.version;
+    const plan = planApply({
+      fileText: doc.getText(),
+      code,
+      selectionStart: doc.offsetAt(editor.selection.start),
+      selectionEnd: doc.offsetAt(editor.selection.end),
+    });
+    const key = `p${++this.proposalCount}`;
+    this.proposals.set(key, plan.result);
+    const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: doc.uri.path, query: key });
+    const name = baseName(doc.uri.path);
+    let listener: vscode.Disposable | undefined;
+    try {
+      await vscode.commands.executeCommand('vscode.diff', doc.uri, proposalUri, `${name}: current ↔ proposed by Qwen`, { preview: true });
+      // Closing the diff without answering counts as Reject.
+      const closed = new Promise<undefined>((resolve) => {
+        listener = vscode.window.tabGroups.onDidChangeTabs((e) => {
+          if (e.closed.some((t) => isProposalTab(t, proposalUri))) resolve(undefined);
+        });
+      });
+      const answer = await Promise.race([
+        vscode.window.showInformationMessage(`Apply the proposed change to ${name}?`, 'Accept', 'Reject'),
+        closed,
+      ]);
+      if (answer !== 'Accept') return undefined;
+      if (doc.isClosed || doc.version !== version) return `${name} changed while the proposal was open; click Apply again.`;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(plan.start), doc.positionAt(plan.end)), plan.text);
+      // A WorkspaceEdit goes through the undo stack: Ctrl+Z takes it back.
+      if (!(await vscode.workspace.applyEdit(edit))) return `VS Code did not apply the change to ${name}.`;
+      return undefined;
+    } finally {
+      listener?.dispose();
+      await closeTabs(proposalUri);
+      this.proposals.delete(key);
+    }
+  }
+
+  async newFile(code: string, language: string | undefined): Promise<string | undefined> {
+    const languages = await vscode.languages.getLanguages();
+    const doc = await vscode.workspace.openTextDocument({ language: languageIdFor(language, languages), content: code });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return undefined;
+  }
+
+  async copy(text: string): Promise<void> {
+    await vscode.env.clipboard.writeText(text);
+  }
+
+  async openLink(href: string): Promise<void> {
+    const target = classifyLink(href);
+    switch (target.kind) {
+      case 'external': {
+        const choice = await vscode.window.showInformationMessage(
+          `Open this address in your browser?`,
+          { modal: true, detail: target.url },
+          'Open',
+        );
+        if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(target.url, true));
+        return;
+      }
+      case 'file': {
+        const uri = vscode.Uri.parse(target.uri, true);
+        if (!vscode.workspace.getWorkspaceFolder(uri)) {
+          this.showWarning(`Qwen Local opens only files inside the workspace (${uri.fsPath}).`);
+          return;
+        }
+        await this.openAt(uri, target.line);
+        return;
+      }
+      case 'relative': {
+        for (const folder of vscode.workspace.workspaceFolders ?? []) {
+          const resolved = resolveInside(folder.uri.fsPath, target.path);
+          if (!resolved) continue;
+          const exists = await fs.stat(resolved).then((s) => s.isFile(), () => false);
+          if (exists) {
+            await this.openAt(vscode.Uri.file(resolved), target.line);
+            return;
+          }
+        }
+        this.showWarning(`No file ${target.path} in the workspace.`);
+        return;
+      }
+      case 'rejected':
+        this.log.info(`Link not opened (${target.reason}): ${href.slice(0, 200)}`);
+        this.showWarning(`This link was not opened: ${target.reason}.`);
+        return;
+    }
+  }
+
+  private async openAt(uri: vscode.Uri, line: number | undefined): Promise<void> {
+    const options: vscode.TextDocumentShowOptions = {};
+    if (line !== undefined && line > 0) options.selection = new vscode.Range(line - 1, 0, line - 1, 0);
+    await vscode.window.showTextDocument(uri, options);
+  }
+
+  async saveMarkdown(suggestedName: string, content: string): Promise<string | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      title: 'Export conversation',
+      saveLabel: 'Export',
+      filters: { Markdown: ['md'] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, suggestedName) } : {}),
+    });
+    if (!uri) return undefined;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(content, 'utf8'));
+    return uri.scheme === 'file' ? uri.fsPath : uri.toString();
+  }
+
+  askText(prompt: string, value: string): Promise<string | undefined> {
+    return Promise.resolve(
+      vscode.window.showInputBox({ prompt, value, validateInput: (v) => (v.trim() ? undefined : 'Type a name.') }),
+    );
+  }
+
+  async confirm(message: string, action: string): Promise<boolean> {
+    return (await vscode.window.showWarningMessage(message, { modal: true }, action)) === action;
+  }
+
+  showWarning(message: string): void {
+    void vscode.window.showWarningMessage(message);
+  }
+
+  showInfo(message: string): void {
+    void vscode.window.showInformationMessage(message);
+  }
+
+  async runCommand(command: string, ...args: unknown[]): Promise<void> {
+    await vscode.commands.executeCommand(command, ...args);
+  }
+
+  revealView(preserveFocus: boolean): Promise<void> {
+    return this.provider.reveal(preserveFocus);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** files.exclude plus dependency and build folders (a given exclude replaces the default one). */
+function fileExcludes(): string {
+  const configured = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
+  const globs = Object.entries(configured)
+    .filter(([glob, on]) => on === true && !/[{},]/.test(glob))
+    // "**/.git" names the folder; its files need "/**".
+    .flatMap(([glob]) => [glob, `${glob}/**`]);
+  globs.push('**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/.vscode-test/**');
+  return `{${globs.join(',')}}`;
+}
+
+function isProposalTab(tab: vscode.Tab, proposal: vscode.Uri): boolean {
+  return tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.toString();
+}
+
+async function closeTabs(proposal: vscode.Uri): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => isProposalTab(t, proposal));
+  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs).then(undefined, () => undefined);
+}
