@@ -34,13 +34,21 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(config);
     log = createLogger(channel, () => config.settings.logLevel);
 
+    // Resolved once per setting value: a bad value is reported once, not on every request.
+    let resolved: { raw: string; host: ResolvedHost } | undefined;
     const host = (): ResolvedHost => {
-      try {
-        return resolveHost(config.settings.ollamaHost, process.env.OLLAMA_HOST);
-      } catch (error) {
-        log.warn(`Ignoring the Ollama host setting: ${error instanceof Error ? error.message : String(error)}`);
-        return resolveHost(undefined, undefined);
+      const raw = `${config.settings.ollamaHost}\n${process.env.OLLAMA_HOST ?? ''}`;
+      if (resolved?.raw !== raw) {
+        try {
+          resolved = { raw, host: resolveHost(config.settings.ollamaHost, process.env.OLLAMA_HOST) };
+        } catch (error) {
+          const message = `Ignoring the Ollama host setting: ${error instanceof Error ? error.message : String(error)}`;
+          log.warn(message);
+          void vscode.window.showWarningMessage(`Qwen Local: ${message}`, 'Open Settings').then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'qwenLocal.ollamaHost'));
+          resolved = { raw, host: resolveHost(undefined, undefined) };
+        }
       }
+      return resolved.host;
     };
 
     let apiKey: string | undefined;

