@@ -11,6 +11,9 @@ import { LRUCache } from 'lru-cache';
 const PREFIX_KEY_CHARS = 1000;
 const SUFFIX_KEY_CHARS = 200;
 
+/** What an editor inserts after the cursor by itself when an opener is typed (auto-closing). */
+const AUTO_CLOSERS = /^[)\]}"'`>]{1,4}/;
+
 /** A stored suggestion; `id` follows it through typing-through for the statistics. */
 export interface CachedCompletion {
   id: string;
@@ -20,6 +23,11 @@ export interface CachedCompletion {
 export interface CacheHit extends CachedCompletion {
   /** Characters typed since the completion was produced (0: the very same position). */
   typed: number;
+  /**
+   * Characters after the cursor that the editor auto-inserted since (a closing bracket or quote)
+   * and that `text` already contains: the item replaces them, so the ghost text flows around them.
+   */
+  replaceAfter: number;
 }
 
 export class CompletionCache {
@@ -47,15 +55,29 @@ export class CompletionCache {
    */
   get(model: string, prefix: string, suffix: string): CacheHit | undefined {
     const limit = Math.min(this.maxLookBack, prefix.length);
+    // Typing "(" makes the editor insert ")" after the cursor: the suffix the suggestion was made
+    // for did not have it. Looking up with those closers taken off keeps typing-through working.
+    const closers = AUTO_CLOSERS.exec(suffix)?.[0] ?? '';
     for (let typed = 0; typed <= limit; typed++) {
-      const stored = this.entries.get(key(model, prefix, prefix.length - typed, suffix));
-      if (stored === undefined) continue;
-      if (typed === 0) return { ...stored, typed };
-      const typedText = prefix.slice(prefix.length - typed);
-      if (stored.text.length > typed && stored.text.startsWith(typedText)) {
-        const rest = stored.text.slice(typed);
-        if (rest.trim()) return { ...stored, text: rest, typed };
+      for (let skipped = 0; skipped <= closers.length; skipped++) {
+        if (skipped > 0 && typed === 0) break; // nothing was typed, so nothing was auto-inserted
+        const hit = this.lookup(model, prefix, suffix.slice(skipped), typed);
+        if (!hit) continue;
+        if (skipped > 0 && !containsInOrder(hit.text, closers.slice(0, skipped))) continue;
+        return { ...hit, replaceAfter: skipped };
       }
+    }
+    return undefined;
+  }
+
+  private lookup(model: string, prefix: string, suffix: string, typed: number): Omit<CacheHit, 'replaceAfter'> | undefined {
+    const stored = this.entries.get(key(model, prefix, prefix.length - typed, suffix));
+    if (stored === undefined) return undefined;
+    if (typed === 0) return { ...stored, typed };
+    const typedText = prefix.slice(prefix.length - typed);
+    if (stored.text.length > typed && stored.text.startsWith(typedText)) {
+      const rest = stored.text.slice(typed);
+      if (rest.trim()) return { ...stored, text: rest, typed };
     }
     return undefined;
   }
@@ -67,4 +89,15 @@ export class CompletionCache {
 
 function key(model: string, prefix: string, end: number, suffix: string): string {
   return `${model}\u0000${prefix.slice(Math.max(0, end - PREFIX_KEY_CHARS), end)}\u0000${suffix.slice(0, SUFFIX_KEY_CHARS)}`;
+}
+
+/** True when `chars` appear in `text` in this order (the ghost text can flow around them). */
+function containsInOrder(text: string, chars: string): boolean {
+  let from = 0;
+  for (const c of chars) {
+    const at = text.indexOf(c, from);
+    if (at < 0) return false;
+    from = at + 1;
+  }
+  return true;
 }

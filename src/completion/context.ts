@@ -122,6 +122,25 @@ function windowsOf(text: string): Window[] {
   return windows;
 }
 
+/** For each identifier, the windows that contain it: ranking then visits only windows that share one. */
+const postingsOf = new WeakMap<Window[], Map<string, number[]>>();
+
+function postings(windows: Window[]): Map<string, number[]> {
+  let index = postingsOf.get(windows);
+  if (!index) {
+    index = new Map();
+    windows.forEach((window, i) => {
+      for (const id of window.ids) {
+        const list = index!.get(id);
+        if (list) list.push(i);
+        else index!.set(id, [i]);
+      }
+    });
+    postingsOf.set(windows, index);
+  }
+  return index;
+}
+
 /** The code around the cursor that snippets are compared with. */
 export function cursorWindow(text: string, offset: number): string {
   let start = offset;
@@ -217,6 +236,10 @@ interface Candidate {
  */
 export class ContextGatherer {
   private readonly windowsByVersion = new LRUCache<string, Window[]>({ max: 64 });
+  /** Compiling the globs costs more than matching them: once per settings value. */
+  private excludeCache: { key: string; match: (path: string) => boolean } | undefined;
+  /** The last ranking: typing within one spot keeps the same identifiers and the same snippets. */
+  private lastRanking: { key: string; snippets: Snippet[] } | undefined;
   private readonly importedText = new LRUCache<string, { text: string | undefined }>({ max: 128, ttl: 30_000 });
   private readonly pendingReads = new Map<string, Promise<string | undefined>>();
   private readonly lifetime = new AbortController();
@@ -233,7 +256,11 @@ export class ContextGatherer {
   async gather(request: ContextRequest): Promise<Snippet[]> {
     const { clock } = this.options;
     const deadline = clock.now() + this.options.budgetMs;
-    const excluded = excludeMatcher(request.exclude, (p) => this.source.displayPath(p));
+    const globsKey = request.exclude.join('\u0000');
+    if (this.excludeCache?.key !== globsKey) {
+      this.excludeCache = { key: globsKey, match: excludeMatcher(request.exclude, (p) => this.source.displayPath(p)) };
+    }
+    const excluded = this.excludeCache.match;
     const target = identifiers(cursorWindow(request.text, request.offset));
     if (target.size === 0) return [];
 
@@ -270,8 +297,21 @@ export class ContextGatherer {
       for (const { path, text } of [...found]) candidates.push({ path, windows: windowsOf(text), bonus: IMPORT_BONUS });
     }
     if (request.signal.aborted) return [];
-    return this.rank(target, candidates, deadline);
+    const rankingKey = [
+      [...target].sort().join(' '),
+      ...candidates.map((c) => `${c.path}:${c.windows.length}:${c.bonusLines ? [...c.bonusLines].join(',') : 'import'}`),
+    ].join('\u0000');
+    if (this.lastRanking?.key === rankingKey && candidates.every((c) => c.windows === this.rankedWindows.get(c.path))) {
+      return this.lastRanking.snippets;
+    }
+    const snippets = this.rank(target, candidates, deadline);
+    this.lastRanking = { key: rankingKey, snippets };
+    this.rankedWindows = new Map(candidates.map((c) => [c.path, c.windows]));
+    return snippets;
   }
+
+  /** The windows the last ranking scored, by path: a new document version gives new windows. */
+  private rankedWindows = new Map<string, Window[]>();
 
   private async firstReadable(paths: readonly string[]): Promise<{ path: string; text: string } | undefined> {
     for (const path of paths) {
@@ -303,9 +343,24 @@ export class ContextGatherer {
     const scored: { path: string; window: Window; score: number }[] = [];
     for (const candidate of candidates) {
       if (this.options.clock.now() > deadline) break;
-      for (const window of candidate.windows) {
+      // Jaccard needs the shared count only: count it through the postings instead of comparing
+      // the cursor's identifiers with every window (the same scores, a fraction of the work).
+      const shared = new Map<number, number>();
+      const index = postings(candidate.windows);
+      for (const id of target) for (const i of index.get(id) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
+      const visit = new Set(shared.keys());
+      // A recent-edit bonus can lift a window with nothing shared over the bar.
+      if (candidate.bonus >= MIN_SCORE) {
+        candidate.windows.forEach((window, i) => {
+          if (candidate.bonusLines === undefined || touches(window, candidate.bonusLines)) visit.add(i);
+        });
+      }
+      for (const i of visit) {
+        const window = candidate.windows[i]!;
         const boosted = candidate.bonusLines === undefined || touches(window, candidate.bonusLines);
-        const score = jaccard(target, window.ids) + (boosted ? candidate.bonus : 0);
+        const n = shared.get(i) ?? 0;
+        const similarity = n === 0 ? 0 : n / (target.size + window.ids.size - n);
+        const score = similarity + (boosted ? candidate.bonus : 0);
         if (score >= MIN_SCORE) scored.push({ path: candidate.path, window, score });
       }
     }

@@ -66,6 +66,11 @@ export interface CompletionItem {
   /** Inserted at `offset` (an empty range: VS Code shows an item only if the replaced text prefixes it). */
   insertText: string;
   offset: number;
+  /**
+   * Characters after `offset` the item replaces: auto-inserted closers that `insertText` contains
+   * (VS Code shows the ghost text around them). 0 for a plain insertion.
+   */
+  replaceLength: number;
   fromCache: boolean;
 }
 
@@ -170,7 +175,7 @@ export class CompletionEngine {
       const hit = this.cache.get(model, prefix, suffix);
       if (hit) {
         this.stats.cacheHit();
-        return hit.text ? this.itemFor(hit.id, hit.text, offset, true) : undefined;
+        return hit.text ? this.itemFor(hit.id, hit.text, offset, true, hit.replaceAfter) : undefined;
       }
 
       // Context is gathered during the debounce, so its time budget never delays the request.
@@ -292,15 +297,20 @@ export class CompletionEngine {
     let stats: GenerationStats | undefined;
     let firstTokenMs: number | undefined;
     let stoppedEarly = false;
+    const answer = backend.generate({
+      model: call.model,
+      prompt: call.prompt,
+      raw: true,
+      options: requestOptions(call.template, call.length),
+      keepAlive: call.keepAlive,
+      signal: stream.signal,
+    });
+    const chunks = answer[Symbol.asyncIterator]();
     try {
-      for await (const chunk of backend.generate({
-        model: call.model,
-        prompt: call.prompt,
-        raw: true,
-        options: requestOptions(call.template, call.length),
-        keepAlive: call.keepAlive,
-        signal: stream.signal,
-      })) {
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) break;
+        const chunk = next.value;
         if (chunk.text && firstTokenMs === undefined) firstTokenMs = this.clock.now() - started;
         text += chunk.text;
         if (chunk.done) stats = chunk.stats;
@@ -313,8 +323,16 @@ export class CompletionEngine {
       if (!(stoppedEarly && isAbort(error))) throw error;
     } finally {
       ticket.signal.removeEventListener('abort', forward);
-      // Ends the HTTP request when we stopped reading before the server finished.
-      stream.abort();
+      if (stoppedEarly) {
+        // We stopped reading before the server finished: end the HTTP request, but after the
+        // ghost text is on its way (closing the socket costs about half a millisecond).
+        setImmediate(() => {
+          stream.abort();
+          chunks.return?.(undefined).catch(() => {});
+        });
+      } else {
+        stream.abort();
+      }
     }
     return { text, stats, firstTokenMs };
   }
@@ -347,9 +365,9 @@ export class CompletionEngine {
     return scheduler;
   }
 
-  private itemFor(id: string, insertText: string, offset: number, fromCache: boolean): CompletionItem {
+  private itemFor(id: string, insertText: string, offset: number, fromCache: boolean, replaceLength = 0): CompletionItem {
     this.stats.shown(id);
-    return { id, insertText, offset, fromCache };
+    return { id, insertText, offset, replaceLength, fromCache };
   }
 
   private reportError(error: BackendError): void {

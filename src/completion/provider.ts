@@ -102,8 +102,9 @@ export function createInlineCompletions(deps: InlineCompletionDeps): InlineCompl
       // An explicit empty range at the cursor: without one VS Code replaces the word at the
       // cursor, and the item is not shown after a partly typed word.
       const at = document.positionAt(item.offset);
+      const end = item.replaceLength ? document.positionAt(item.offset + item.replaceLength) : at;
       return [
-        new vscode.InlineCompletionItem(item.insertText, new vscode.Range(at, at), {
+        new vscode.InlineCompletionItem(item.insertText, new vscode.Range(at, end), {
           title: 'Accept completion',
           command: ACCEPT_COMMAND,
           arguments: [item.id],

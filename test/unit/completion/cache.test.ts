@@ -9,7 +9,7 @@ describe('completion cache', () => {
   it('returns a completion stored at the same position', () => {
     const cache = new CompletionCache();
     cache.set(MODEL, before, after, { id: '1', text: '`Hello, ${name}!`;' });
-    assert.deepEqual(cache.get(MODEL, before, after), { id: '1', text: '`Hello, ${name}!`;', typed: 0 });
+    assert.deepEqual(cache.get(MODEL, before, after), { id: '1', text: '`Hello, ${name}!`;', typed: 0, replaceAfter: 0 });
   });
 
   it('is keyed by model and by the text after the cursor', () => {
@@ -22,8 +22,8 @@ describe('completion cache', () => {
   it('typing through: typed characters that match keep the rest, with no new request', () => {
     const cache = new CompletionCache();
     cache.set(MODEL, before, after, { id: '7', text: '`Hello, ${name}!`;' });
-    assert.deepEqual(cache.get(MODEL, before + '`Hel', after), { id: '7', text: 'lo, ${name}!`;', typed: 4 });
-    assert.deepEqual(cache.get(MODEL, before + '`Hello, ${name', after), { id: '7', text: '}!`;', typed: 14 });
+    assert.deepEqual(cache.get(MODEL, before + '`Hel', after), { id: '7', text: 'lo, ${name}!`;', typed: 4, replaceAfter: 0 });
+    assert.deepEqual(cache.get(MODEL, before + '`Hello, ${name', after), { id: '7', text: '}!`;', typed: 14, replaceAfter: 0 });
   });
 
   it('typing something else is a miss', () => {
@@ -44,7 +44,7 @@ describe('completion cache', () => {
   it('typing through a multi-line suggestion across its newline', () => {
     const cache = new CompletionCache();
     cache.set(MODEL, 'if (ok) {', '\n}', { id: '3', text: '\n  run();\n  done();' });
-    assert.deepEqual(cache.get(MODEL, 'if (ok) {\n  run();', '\n}'), { id: '3', text: '\n  done();', typed: 9 });
+    assert.deepEqual(cache.get(MODEL, 'if (ok) {\n  run();', '\n}'), { id: '3', text: '\n  done();', typed: 9, replaceAfter: 0 });
   });
 
   it('backspace returns to an earlier suggestion', () => {
@@ -53,10 +53,10 @@ describe('completion cache', () => {
     // The user typed a different word (a miss), a new suggestion was stored there...
     cache.set(MODEL, before + 'name', after, { id: '2', text: '.toUpperCase();' });
     // ...then deleted it: the earlier one is back, in full.
-    assert.deepEqual(cache.get(MODEL, before, after), { id: '1', text: '`Hello, ${name}!`;', typed: 0 });
+    assert.deepEqual(cache.get(MODEL, before, after), { id: '1', text: '`Hello, ${name}!`;', typed: 0, replaceAfter: 0 });
     // And deleting half of it shows the typed-through rest of the first one.
     assert.equal(cache.get(MODEL, before + 'na', after), undefined);
-    assert.deepEqual(cache.get(MODEL, before + 'name.to', after), { id: '2', text: 'UpperCase();', typed: 3 });
+    assert.deepEqual(cache.get(MODEL, before + 'name.to', after), { id: '2', text: 'UpperCase();', typed: 3, replaceAfter: 0 });
   });
 
   it('the nearest stored position wins', () => {
@@ -69,7 +69,7 @@ describe('completion cache', () => {
   it('an empty stored completion means "nothing here": a hit with no text', () => {
     const cache = new CompletionCache();
     cache.set(MODEL, before, after, { id: '1', text: '' });
-    assert.deepEqual(cache.get(MODEL, before, after), { id: '1', text: '', typed: 0 });
+    assert.deepEqual(cache.get(MODEL, before, after), { id: '1', text: '', typed: 0, replaceAfter: 0 });
   });
 
   it('looks back at most maxLookBack characters', () => {
@@ -94,5 +94,31 @@ describe('completion cache', () => {
     cache.set(MODEL, 'a', '', { id: '1', text: 'A' });
     cache.clear();
     assert.equal(cache.get(MODEL, 'a', ''), undefined);
+  });
+});
+
+describe('completion cache with auto-closed brackets', () => {
+  it('keeps typing through when the editor inserts the closing bracket after the cursor', () => {
+    const cache = new CompletionCache();
+    const before = 'function isDigit';
+    cache.set('m', before, '\n}', { id: 'a', text: '(c: number): boolean {' });
+    // The user typed "(" and the editor added ")" after the cursor.
+    const hit = cache.get('m', `${before}(c`, ')\n}');
+    assert.ok(hit, 'still a hit');
+    assert.equal(hit.text, ': number): boolean {');
+    assert.equal(hit.replaceAfter, 1, 'the item covers the auto-inserted ")" so the ghost text flows around it');
+    assert.equal(hit.typed, 2);
+  });
+
+  it('does not claim closers the suggestion does not contain', () => {
+    const cache = new CompletionCache();
+    cache.set('m', 'call', '\n', { id: 'a', text: '(x, y' });
+    assert.equal(cache.get('m', 'call(', ')\n'), undefined);
+  });
+
+  it('never skips suffix characters at the very position a suggestion was made', () => {
+    const cache = new CompletionCache();
+    cache.set('m', 'f(', '\n', { id: 'a', text: 'x)' });
+    assert.equal(cache.get('m', 'f(', ')\n'), undefined);
   });
 });
