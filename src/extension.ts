@@ -28,11 +28,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('Qwen Local', { log: true });
   context.subscriptions.push(channel);
-  let log: Logger = createLogger(channel, () => 'debug');
+  // The channel has a level of its own (info unless changed with "Set Log Level"): with
+  // qwenLocal.logLevel = debug, debug lines are written at info level rather than dropped.
+  const sink = {
+    error: (m: string) => channel.error(m),
+    warn: (m: string) => channel.warn(m),
+    info: (m: string) => channel.info(m),
+    debug: (m: string) => (channel.logLevel <= vscode.LogLevel.Debug ? channel.debug(m) : channel.info(`[debug] ${m}`)),
+  };
+  let log: Logger = createLogger(sink, () => 'debug');
   try {
     const config = new Config((message) => log.warn(message));
     context.subscriptions.push(config);
-    log = createLogger(channel, () => config.settings.logLevel);
+    log = createLogger(sink, () => config.settings.logLevel);
 
     // Resolved once per setting value: a bad value is reported once, not on every request.
     let resolved: { raw: string; host: ResolvedHost } | undefined;
@@ -264,7 +272,7 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
     d.status.update({ snoozedUntil: d.snooze.until });
   });
   cmd('qwenLocal.toggleLanguage', async (languageId?: string) => {
-    const lang = languageId ?? vscode.window.activeTextEditor?.document.languageId;
+    const lang = languageId ?? editorLanguage();
     if (!lang) return;
     const disabled = new Set(d.config.settings.completion.disabledLanguages);
     if (disabled.has(lang)) disabled.delete(lang);
@@ -277,6 +285,8 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
       prompt: `Sent as "Authorization: Bearer …" to ${d.host().url}. Leave empty to remove the key. Stored in VS Code's secret storage.`,
       password: true,
       ignoreFocusOut: true,
+      // An HTTP header cannot carry line breaks or non-ASCII text; say so before storing it.
+      validateInput: (v) => (!v.trim() || /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/.test(v.trim()) ? undefined : 'The key can only hold visible ASCII characters (no line breaks).'),
     });
     if (value === undefined) return;
     if (value.trim()) await d.secrets.store(API_KEY_SECRET, value.trim());
@@ -284,7 +294,7 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
     void vscode.window.showInformationMessage(value.trim() ? 'Qwen Local: API key saved.' : 'Qwen Local: API key removed.');
   });
   cmd('qwenLocal.showMenu', () => {
-    const languageId = vscode.window.activeTextEditor?.document.languageId;
+    const languageId = editorLanguage();
     return showMenu({
       completionsEnabled: d.config.settings.completion.enabled,
       snoozed: d.snooze.until > Date.now(),
@@ -296,6 +306,12 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
 }
 
 /** Returns the history write, so VS Code waits for it: a conversation is never lost on close. */
+/** The language of the file being edited; not of an output panel that happens to have focus. */
+function editorLanguage(): string | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled') ? doc.languageId : undefined;
+}
+
 export function deactivate(): Promise<void> | undefined {
   return chat?.flush();
 }

@@ -61,7 +61,17 @@ export class Connection {
       const reporting = withOutcomeReporting(inner, {
         // While offline, a success also ends the health monitor's backoff.
         ok: () => (this.deps.status.offline ? this.health.markResult(true) : this.deps.status.reportOk()),
-        failed: (error) => (error.kind === 'unreachable' ? this.health.markResult(false, error) : this.deps.status.reportError(error)),
+        // The server answered but the call has not succeeded (yet): that ends an outage, never a
+        // model or server-error incident (a working /api/show does not fix a crashing runner).
+        reachable: () => {
+          if (this.deps.status.offline) this.health.markResult(true);
+        },
+        failed: (error) => {
+          if (error.kind !== 'unreachable') this.deps.status.reportError(error);
+          // Only the failure that starts an outage counts: later keystrokes must not stretch the
+          // background retry's backoff (30 s → 5 min) while the user waits for the server.
+          else if (!this.deps.status.offline) this.health.markResult(false, error);
+        },
       });
       this.built = { key, inner, reporting };
     }

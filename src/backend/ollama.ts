@@ -139,17 +139,33 @@ function streamFailure(error: unknown, ctx: BackendErrorContext): BackendError |
   return new BackendError('server', describe('server', ctx, error.message), ctx, undefined, error.message);
 }
 
+/** What an HTTP header value can carry: visible ASCII, with spaces and tabs only inside. */
+const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
+
 export class OllamaBackend implements Backend {
   readonly host: string;
   private readonly timeouts: Timeouts;
   private readonly headers: Record<string, string>;
   private readonly baseFetch: typeof fetch;
+  /** Why the API key cannot be sent; fetch would otherwise throw an error that quotes the key. */
+  private readonly keyProblem: string | undefined;
 
   constructor(options: OllamaBackendOptions) {
     this.host = options.host;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.headers = options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {};
+    this.keyProblem =
+      options.apiKey && !HEADER_VALUE.test(options.apiKey)
+        ? 'the API key contains a line break, a control character or a non-ASCII character, which an HTTP header cannot carry'
+        : undefined;
+    this.headers = options.apiKey && !this.keyProblem ? { Authorization: `Bearer ${options.apiKey}` } : {};
     this.baseFetch = options.fetch ?? fetch;
+  }
+
+  /** Refuses before anything is sent when the key cannot be sent (never quoting it). */
+  private checkKey(ctx: BackendErrorContext): void {
+    if (!this.keyProblem) return;
+    const message = `Qwen Local cannot send your API key to ${ctx.host}: ${this.keyProblem}. Set it again with "Qwen Local: Set API Key for the Model Server".`;
+    throw new BackendError('unauthorized', message, ctx, undefined, this.keyProblem);
   }
 
   /** A client bound to one request's signal (cheap: the client holds no connection state). */
@@ -162,6 +178,7 @@ export class OllamaBackend implements Backend {
 
   private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: Ollama) => Promise<T>): Promise<T> {
     const ctx = { host: this.host, model };
+    this.checkKey(ctx);
     const guard = new RequestGuard(signal, ctx);
     guard.limit(this.timeouts.requestMs, 'no answer');
     try {
@@ -181,6 +198,7 @@ export class OllamaBackend implements Backend {
     start: (client: Ollama) => Promise<AsyncIterable<T>>,
   ): AsyncGenerator<T> {
     const ctx = { host: this.host, model };
+    this.checkKey(ctx);
     const guard = new RequestGuard(signal, ctx);
     const firstToken = guard.limit(limits.firstTokenMs ?? this.timeouts.firstTokenMs, 'no first token');
     guard.limit(limits.totalMs ?? this.timeouts.totalMs, 'answer too long');

@@ -5,7 +5,13 @@ import type { Backend, ChatRequest, GenerateRequest, PullProgress, StreamChunk }
 import { isAbort, toBackendError, type BackendError } from './errors';
 
 export interface OutcomeListener {
+  /** The call succeeded: a unary answer, or a stream that ended (or was stopped by its reader) without an error. */
   ok(): void;
+  /**
+   * The server answered, which proves it is up but not that the call works: the first chunk of a
+   * stream, or a metadata call (version, tags, ps, show). Without it, a metadata answer counts as `ok`.
+   */
+  reachable?(): void;
   failed(error: BackendError): void;
 }
 
@@ -17,21 +23,28 @@ export function withOutcomeReporting(inner: Backend, listener: OutcomeListener):
   };
   // A pull reports its own failures in its progress notification; the status bar need not repeat them.
   async function* streamed<T>(source: () => AsyncIterable<T>, model: string, report = true): AsyncIterable<T> {
-    let first = true;
+    let received = false;
+    let failure = false;
     try {
       for await (const item of source()) {
-        if (first) listener.ok();
-        first = false;
+        if (!received) listener.reachable?.();
+        received = true;
         yield item;
       }
     } catch (error) {
+      failure = true;
       failed(error, model, report);
+    } finally {
+      // Only now is it a success: a stream that fails after its first chunk ({"error"} line, dropped
+      // connection) must not end, then reopen, the incident it belongs to.
+      if (received && !failure) listener.ok();
     }
   }
   const unary = async <T>(call: () => Promise<T>, model?: string): Promise<T> => {
     try {
       const result = await call();
-      listener.ok();
+      if (listener.reachable) listener.reachable();
+      else listener.ok();
       return result;
     } catch (error) {
       return failed(error, model);

@@ -47,6 +47,7 @@ describe('backend/connection against the simulator', function () {
     assert.equal(status.facts.connection, 'offline');
     assert.deepEqual(notified, ['unreachable']);
     assert.ok(timers.includes(30_000), 'a background retry is scheduled at 30 s, not sooner');
+    assert.ok(timers.every((ms) => ms === 30_000), `failed keystrokes do not stretch the backoff: ${timers.join(', ')}`);
     await sim.start();
     const models = await connection.backend().listModels();
     assert.ok(models.length > 0);
