@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 import type { ActionsContext } from './flow';
-import { cleanCommitMessage, summarizeDiff } from './commitDiff';
+import { excludeMatcher } from '../completion/context';
+import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
 import { gitApi, gitDiffCli, pickRepository, type GitRepository } from './git';
 import { buildCommitPrompt } from './prompts';
 import { buildRequest, runWithProgress } from './run';
@@ -74,7 +75,7 @@ export async function writeCommitMessage(ctx: ActionsContext, arg?: unknown): Pr
   }
   const settings = services.config.settings;
   const messages = buildCommitPrompt({
-    diff: summarizeDiff(source.diff, DIFF_BUDGET_TOKENS),
+    diff: summarizeDiff(withoutExcluded(source.diff, excludeMatcher(settings.completion.exclude)), DIFF_BUDGET_TOKENS),
     style: settings.commitMessage.style,
     recentSubjects,
     unstaged: source.unstaged,

@@ -50,6 +50,23 @@ export function parseDiff(diff: string): FileDiff[] {
   });
 }
 
+/**
+ * The diff without the sections of excluded files (secrets, keys): only a line saying they changed,
+ * so the message can still mention them without their contents reaching the model.
+ */
+export function withoutExcluded(diff: string, excluded: (path: string) => boolean): string {
+  const files = parseDiff(diff);
+  if (!files.some((f) => excluded(f.path) || excluded(previousPath(f)))) return diff;
+  return files
+    .map((f) => (excluded(f.path) || excluded(previousPath(f)) ? `# ${f.path} changed (contents withheld: it matches qwenLocal.completion.exclude)` : f.text))
+    .join('\n');
+}
+
+/** The a/ side of a section's `diff --git` line: the old name of a renamed file. */
+function previousPath(f: FileDiff): string {
+  return /^diff --git "?a\/(.+?)"? "?b\//.exec(f.text)?.[1] ?? f.path;
+}
+
 const STATUS_LETTER: Record<FileDiff['status'], string> = { added: 'A', deleted: 'D', renamed: 'R', modified: 'M', binary: 'B' };
 
 function statLine(f: FileDiff): string {

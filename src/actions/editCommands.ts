@@ -60,7 +60,7 @@ async function proposeCodeReplacement(
 
 export async function editSelection(ctx: ActionsContext): Promise<void> {
   const what = 'Edit Selection';
-  const editor = editableEditor(what);
+  const editor = editableEditor(what, ctx.services.config.settings.completion.exclude);
   if (!editor) return;
   const document = editor.document;
   let range: LineRange;
@@ -108,7 +108,7 @@ export function bareName(name: string | undefined): string | undefined {
 
 export async function generateDocstring(ctx: ActionsContext): Promise<void> {
   const what = 'Generate Docstring';
-  const editor = editableEditor(what);
+  const editor = editableEditor(what, ctx.services.config.settings.completion.exclude);
   if (!editor) return;
   const document = editor.document;
   const conv = docConvention(document.languageId);
@@ -188,14 +188,14 @@ export async function fixProblem(ctx: ActionsContext, uriArg?: unknown, diagnost
   let editor: vscode.TextEditor | undefined;
   if (uriArg instanceof vscode.Uri) {
     const document = await vscode.workspace.openTextDocument(uriArg);
-    const reason = cannotEdit(document, what);
+    const reason = cannotEdit(document, what, ctx.services.config.settings.completion.exclude);
     if (reason) {
       void vscode.window.showInformationMessage(reason);
       return;
     }
     editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false });
   } else {
-    editor = editableEditor(what);
+    editor = editableEditor(what, ctx.services.config.settings.completion.exclude);
   }
   if (!editor) return;
   const document = editor.document;
@@ -247,12 +247,14 @@ export async function fixProblem(ctx: ActionsContext, uriArg?: unknown, diagnost
 
 /** Offers "Fix with Qwen Local" on the diagnostics under the cursor. */
 export class FixCodeActionProvider implements vscode.CodeActionProvider {
+  constructor(private readonly exclude: () => readonly string[]) {}
+
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
     if (context.diagnostics.length === 0) return [];
     if (context.only && !vscode.CodeActionKind.QuickFix.intersects(context.only)) return [];
-    if (cannotEdit(document, 'Fix')) return [];
+    if (cannotEdit(document, 'Fix', this.exclude())) return [];
     const primary = [...context.diagnostics].sort((a, b) => a.severity - b.severity)[0];
     const action = new vscode.CodeAction('Fix with Qwen Local', vscode.CodeActionKind.QuickFix);
     action.diagnostics = [primary];

@@ -12,6 +12,7 @@ import {
   type SymbolKindName,
   type SymbolPreference,
 } from './blocks';
+import { excludeMatcher } from '../completion/context';
 import { unsupportedReason } from './documents';
 import type { Eol, IndentStyle } from './text';
 
@@ -33,13 +34,13 @@ export function documentLines(document: vscode.TextDocument): string[] {
 }
 
 /** The active editor if an action can edit its document; otherwise says why and returns undefined. */
-export function editableEditor(what: string): vscode.TextEditor | undefined {
+export function editableEditor(what: string, exclude: readonly string[]): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage(`${what}: open a file and put the cursor in it (or select code) first.`);
     return undefined;
   }
-  const reason = cannotEdit(editor.document, what);
+  const reason = cannotEdit(editor.document, what, exclude);
   if (reason) {
     void vscode.window.showInformationMessage(reason);
     return undefined;
@@ -47,9 +48,11 @@ export function editableEditor(what: string): vscode.TextEditor | undefined {
   return editor;
 }
 
-export function cannotEdit(document: vscode.TextDocument, what: string): string | undefined {
+export function cannotEdit(document: vscode.TextDocument, what: string, exclude: readonly string[]): string | undefined {
+  const path = document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.path;
+  const excluded = excludeMatcher(exclude, () => vscode.workspace.asRelativePath(document.uri, false))(path);
   return unsupportedReason(
-    { scheme: document.uri.scheme, languageId: document.languageId, writable: vscode.workspace.fs.isWritableFileSystem(document.uri.scheme) },
+    { scheme: document.uri.scheme, languageId: document.languageId, writable: vscode.workspace.fs.isWritableFileSystem(document.uri.scheme), excluded },
     what,
   );
 }

@@ -44,7 +44,7 @@ export function registerActions(context: vscode.ExtensionContext, services: Serv
     vscode.commands.registerCommand('qwenLocal.rejectProposal', guard('Reject Proposal', (arg) => view.reject(arg))),
     vscode.languages.registerCodeActionsProvider(
       [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-notebook-cell' }, { scheme: 'vscode-remote' }],
-      new FixCodeActionProvider(),
+      new FixCodeActionProvider(() => services.config.settings.completion.exclude),
       FixCodeActionProvider.metadata,
     ),
   );

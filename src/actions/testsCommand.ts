@@ -80,7 +80,7 @@ function head(text: string): string {
 
 export async function generateTests(ctx: ActionsContext): Promise<void> {
   const what = 'Generate Tests';
-  const editor = editableEditor(what);
+  const editor = editableEditor(what, ctx.services.config.settings.completion.exclude);
   if (!editor) return;
   const document = editor.document;
   if (document.isUntitled) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { cleanCommitMessage, isNoise, parseDiff, summarizeDiff } from '../../../src/actions/commitDiff';
+import { cleanCommitMessage, isNoise, parseDiff, summarizeDiff, withoutExcluded } from '../../../src/actions/commitDiff';
+import { excludeMatcher } from '../../../src/completion/context';
+import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { estimateTokens } from '../../../src/actions/text';
 
 function fileDiff(path: string, added: number, removed = 0, extra = ''): string {
@@ -81,5 +83,40 @@ describe('actions/commitDiff', () => {
     ];
     for (const [name, answer, out] of cases) it(name, () => assert.equal(cleanCommitMessage(answer, true), out));
     it('while streaming, an open think part shows nothing', () => assert.equal(cleanCommitMessage('<think>hmm', false), ''));
+  });
+});
+
+describe('actions/commitDiff exclusion', () => {
+  const diff = [
+    'diff --git a/src/app.ts b/src/app.ts',
+    'index 1..2 100644',
+    '--- a/src/app.ts',
+    '+++ b/src/app.ts',
+    '@@ -1 +1 @@',
+    '-const port = 80;',
+    '+const port = 8080;',
+    'diff --git a/.env b/.env',
+    'index 3..4 100644',
+    '--- a/.env',
+    '+++ b/.env',
+    '@@ -1 +1 @@',
+    '-API_TOKEN=old-secret',
+    '+API_TOKEN=new-secret',
+    'diff --git a/keys/id_rsa b/deploy/key.txt',
+    'similarity index 100%',
+    'rename from keys/id_rsa',
+    'rename to deploy/key.txt',
+  ].join('\n');
+
+  it('withholds the contents of excluded files (also under a new name) and keeps the rest', () => {
+    const out = withoutExcluded(diff, excludeMatcher(DEFAULT_EXCLUDE));
+    assert.doesNotMatch(out, /secret/);
+    assert.match(out, /# \.env changed \(contents withheld/);
+    assert.match(out, /# deploy\/key\.txt changed \(contents withheld/);
+    assert.match(out, /\+const port = 8080;/);
+  });
+
+  it('returns the diff unchanged when nothing is excluded', () => {
+    assert.equal(withoutExcluded(diff, () => false), diff);
   });
 });

@@ -76,5 +76,9 @@ describe('actions/render', () => {
         else assert.equal(reason, undefined);
       });
     }
+    it('refuses a file matched by the exclude globs, saying why', () => {
+      const reason = unsupportedReason({ scheme: 'file', languageId: 'dotenv', writable: true, excluded: true }, 'Edit Selection');
+      assert.match(reason ?? '', /matches qwenLocal\.completion\.exclude, so its contents never go to the model/);
+    });
   });
 });
