@@ -1,0 +1,290 @@
+// What a person does in the editor, as playwright steps on code-server's workbench page.
+// Selectors are VS Code's own class names (1.100); keep them here so a VS Code update is one edit.
+
+/* global document, HTMLElement -- used inside page.evaluate(), which runs in the browser */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const SEL = {
+  workbench: '.monaco-workbench',
+  quickInput: '.quick-input-widget',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRow: '.quick-input-widget .quick-input-list .monaco-list-row',
+  activeEditor: '.editor-group-container.active .monaco-editor:not(.inline-diff-widget)',
+  ghostText: '.ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text',
+  statusItem: (id) => `.statusbar-item[id$="${id}"]`,
+  toast: '.notifications-toasts .notification-toast',
+  notificationMessage: '.notification-list-item-message',
+  suggestWidget: '.editor-widget.suggest-widget.visible',
+};
+
+const isMac = process.platform === 'darwin';
+export const MOD = isMac ? 'Meta' : 'Control';
+
+/**
+ * Waits for the workbench: the folder in the explorer (first load), or, after a reload that
+ * restores another sidebar view, the status bar item `statusItemId` of an extension (its host is up).
+ */
+export async function waitForWorkbench(page, { timeoutMs = 90_000, statusItemId } = {}) {
+  await page.waitForSelector(SEL.workbench, { timeout: timeoutMs });
+  if (statusItemId) await page.waitForSelector(SEL.statusItem(statusItemId), { timeout: timeoutMs });
+  // The explorer is drawn once the remote connection and the folder are there.
+  else await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: timeoutMs });
+}
+
+/** Closes whatever quick input, widget or toast has focus (several Escapes; harmless when none). */
+export async function dismissAll(page) {
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+}
+
+/**
+ * Opens the command palette with `text` typed (no leading ">"). Focus inside a webview (the chat)
+ * keeps F1 from the workbench: then the focus goes back to the workbench and F1 is pressed again.
+ */
+async function openPalette(page, text) {
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await page.waitForSelector(SEL.quickInputBox, { state: 'visible', timeout: 2_000 });
+      break;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await page.evaluate(() => {
+        const active = document.activeElement;
+        if (active instanceof HTMLElement) active.blur();
+      });
+      await page.locator('.statusbar').first().focus().catch(() => {});
+    }
+  }
+  await page.fill(SEL.quickInputBox, `>${text}`);
+}
+
+/**
+ * Runs a command by its title as the palette shows it ("Qwen Local: Show Log"): the row must match
+ * exactly (not the first fuzzy hit), so a renamed command fails loudly. Retries while the palette
+ * does not list it yet (extensions still starting).
+ */
+export async function runCommand(page, title, { timeoutMs = 10_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+  for (;;) {
+    await openPalette(page, title);
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: Math.max(500, Math.min(3_000, deadline - Date.now())) });
+      // The palette closes when something else takes the focus meanwhile (a webview that just
+      // opened focuses its input): then the click fails fast and the loop opens it again.
+      await row.first().click({ timeout: 2_000 });
+      return;
+    } catch (error) {
+      if (Date.now() < deadline) {
+        await page.keyboard.press('Escape');
+        continue;
+      }
+      const seen = await visiblePaletteLabels(page);
+      await page.keyboard.press('Escape');
+      throw new Error(`command "${title}" is not in the palette (or could not be clicked); it shows: ${JSON.stringify(seen)}`, { cause: error });
+    }
+  }
+}
+
+async function visiblePaletteLabels(page) {
+  return page.$$eval(`${SEL.quickInputRow} .label-name`, (els) => els.map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' ')));
+}
+
+/** Text of an element as a person reads it (VS Code renders spaces as no-break spaces). */
+export async function textOf(locator) {
+  return ((await locator.textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
+
+/** Every palette entry whose title starts with `prefix` (scrolls through the virtual list). */
+export async function paletteCommands(page, prefix) {
+  await openPalette(page, prefix);
+  await page.waitForSelector(SEL.quickInputRow, { timeout: 10_000 });
+  const seen = new Set();
+  const list = page.locator('.quick-input-widget .quick-input-list .monaco-list').first();
+  const box = await list.boundingBox();
+  if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 30; i++) {
+    const before = seen.size;
+    for (const label of await visiblePaletteLabels(page)) seen.add(label);
+    if (i > 0 && seen.size === before) break;
+    await page.mouse.wheel(0, 200);
+    await page.waitForTimeout(150);
+  }
+  await page.keyboard.press('Escape');
+  return [...seen].filter((l) => l.startsWith(prefix)).sort();
+}
+
+/** Opens a workspace file by its relative path through Quick Open and focuses its editor. */
+export async function openFile(page, relPath) {
+  await page.keyboard.press(`${MOD}+P`);
+  await page.waitForSelector(SEL.quickInputBox, { state: 'visible' });
+  await page.fill(SEL.quickInputBox, relPath);
+  const name = relPath.split('/').pop();
+  const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
+  await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+  // Click the row: Enter would take whichever row was active while the list was still filtering.
+  await row.first().click();
+  await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await focusEditor(page);
+}
+
+export async function focusEditor(page) {
+  await page.waitForSelector(`${SEL.activeEditor} .view-lines`, { timeout: 10_000 });
+  // Clicking would move the cursor; focusing the hidden textarea keeps it where it was.
+  await page.focus(`${SEL.activeEditor} textarea`);
+}
+
+/** Moves the cursor to line/column (1-based) with "Go to Line/Column" (ctrl+g). */
+export async function goTo(page, line, column = 1) {
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector(SEL.quickInputBox, { state: 'visible' });
+  await page.fill(SEL.quickInputBox, `:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await focusEditor(page);
+}
+
+/** Types like a person (a delay per key so the debounce sees real keystrokes). */
+export async function type(page, text, { delayMs = 40 } = {}) {
+  await page.keyboard.type(text, { delay: delayMs });
+}
+
+/** Waits for inline-completion ghost text and returns its text as shown. */
+export async function waitForGhostText(page, { timeoutMs = 15_000 } = {}) {
+  const ghost = page.locator(`${SEL.activeEditor} :is(${SEL.ghostText})`).first();
+  await ghost.waitFor({ state: 'visible', timeout: timeoutMs });
+  return ghostText(page);
+}
+
+/**
+ * The ghost text now shown in the active editor ('' when none). VS Code draws it as one span per
+ * token inside the cursor's line, plus a view zone (.ghost-text) for further lines.
+ */
+export async function ghostText(page) {
+  const editor = page.locator(SEL.activeEditor).first();
+  if ((await editor.count()) === 0) return '';
+  return editor.evaluate((root) => {
+    const lines = new Map();
+    for (const el of root.querySelectorAll('.ghost-text-decoration, .ghost-text-decoration-preview')) {
+      const line = el.closest('.view-line') ?? el.parentElement;
+      lines.set(line, (lines.get(line) ?? '') + (el.textContent ?? ''));
+    }
+    for (const zone of root.querySelectorAll('.ghost-text')) {
+      for (const line of zone.querySelectorAll('.view-line')) if (!lines.has(line)) lines.set(line, line.textContent ?? '');
+    }
+    return [...lines.values()].join('\n').replace(/\u00a0/g, ' ');
+  });
+}
+
+export async function waitForNoGhostText(page, { timeoutMs = 5_000 } = {}) {
+  await page.locator(`${SEL.activeEditor} :is(${SEL.ghostText})`).first().waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Saves the active editor and returns the file's text from disk: exactly what the user would get. */
+export async function saveAndRead(page, absPath) {
+  await page.keyboard.press(`${MOD}+S`);
+  // The dirty dot on the tab goes away once the file is written.
+  await page.waitForSelector('.tab.active:not(.dirty)', { timeout: 10_000 });
+  return readFileSync(absPath, 'utf8');
+}
+
+/** Clicks a button in the active editor's title bar by (part of) its label ("Accept Proposal"). */
+export async function clickEditorTitleAction(page, label, { timeoutMs = 10_000 } = {}) {
+  const actions = page.locator('.editor-group-container.active .editor-actions a.action-label');
+  const wanted = actions.and(page.locator(`[aria-label*="${label}"], [title*="${label}"]`)).first();
+  try {
+    await wanted.waitFor({ state: 'visible', timeout: timeoutMs });
+  } catch (error) {
+    const labels = await actions.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title') ?? ''));
+    throw new Error(`no "${label}" button in the editor title; it has ${JSON.stringify(labels)}`, { cause: error });
+  }
+  await wanted.click();
+}
+
+/** Text of a status bar item (icons dropped), by the end of its id ("qwenLocal.status"). */
+export async function statusBarText(page, id) {
+  const item = page.locator(SEL.statusItem(id)).first();
+  if ((await item.count()) === 0) return undefined;
+  return ((await item.textContent()) ?? '').trim();
+}
+
+/** Waits until the status bar item's text matches `re`; returns the text. */
+export async function waitForStatusBar(page, id, re, { timeoutMs = 20_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await statusBarText(page, id);
+    if (last !== undefined && re.test(last)) return last;
+    if (Date.now() > deadline) throw new Error(`status bar item ${id}: expected ${re}, saw ${JSON.stringify(last)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Messages of the notification toasts now visible. */
+export async function notifications(page) {
+  return page.$$eval(`${SEL.toast} ${SEL.notificationMessage}`, (els) => els.map((e) => e.textContent ?? ''));
+}
+
+/** Closes every notification (toasts and the center) via the workbench command. */
+export async function clearNotifications(page) {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+/**
+ * Messages of all notifications, shown or not (toasts hide after a while; the Notification
+ * Center keeps them): opens the center, reads it, closes it.
+ */
+export async function allNotifications(page) {
+  await runCommand(page, 'Notifications: Show Notifications');
+  await page.waitForSelector('.notifications-center.visible', { timeout: 5_000 });
+  const messages = await page.$$eval(`.notifications-center ${SEL.notificationMessage}`, (els) => els.map((e) => e.textContent ?? ''));
+  await runCommand(page, 'Notifications: Hide Notifications');
+  return messages;
+}
+
+/**
+ * Finds the notification whose message matches `messageRe` (a toast, or in the Notification Center
+ * once its toast has hidden) and clicks its button `label`. Returns the message text.
+ */
+export async function clickNotificationButton(page, messageRe, label, { timeoutMs = 20_000 } = {}) {
+  const item = (scope) =>
+    page
+      .locator(`${scope} .notification-list-item`)
+      .filter({ has: page.locator(SEL.notificationMessage, { hasText: messageRe }) })
+      .first();
+  const deadline = Date.now() + timeoutMs;
+  let centerTried = false;
+  for (;;) {
+    for (const scope of ['.notifications-toasts', '.notifications-center']) {
+      const found = item(scope);
+      if ((await found.count()) > 0 && (await found.isVisible())) {
+        const message = (await found.locator(SEL.notificationMessage).textContent()) ?? '';
+        const button = found.locator('.monaco-button', { hasText: label }).first();
+        if ((await button.count()) === 0) {
+          const labels = await found.locator('.monaco-button').allTextContents();
+          throw new Error(`notification "${message}" has no button "${label}" (it has ${JSON.stringify(labels)})`);
+        }
+        await button.click();
+        return message;
+      }
+    }
+    if (!centerTried && Date.now() > deadline - timeoutMs / 2) {
+      // Its toast may have hidden already: the Notification Center still has it.
+      centerTried = true;
+      await runCommand(page, 'Notifications: Show Notifications');
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no notification matching ${messageRe} within ${timeoutMs} ms; toasts: ${JSON.stringify(await notifications(page))}`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+export function readWorkspaceFile(workspace, rel) {
+  return readFileSync(join(workspace, rel), 'utf8');
+}
+
+export function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,120 @@
+// Ollama goes away and comes back: the status bar says offline, ONE notification per incident
+// (not one per failed keystroke), and completions work again without a window reload.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from '../lib/runner.mjs';
+import { resetFile } from '../lib/workspace.mjs';
+import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notifications, openFile, runCommand, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
+
+const STATUS = 'qwenLocal.status';
+const RETRY = 'Qwen Local: Retry Connection to Ollama';
+const OFFLINE_MESSAGE = /Ollama is not running/;
+const TRIGGER = 'export function subtract(a: number, b: number): number {\n  return';
+// A prefix no earlier scenario typed: its answer cannot come from the completion cache.
+const FRESH = 'export function negate(n: number): number {\n  return';
+
+async function openMathAtEnd({ page, profile }) {
+  resetFile(profile.workspace, 'src/math.ts');
+  await openFile(page, 'src/math.ts');
+  await runCommand(page, 'File: Revert File');
+  await focusEditor(page);
+  await page.keyboard.press(`${MOD}+End`);
+  return join(profile.workspace, 'src/math.ts');
+}
+
+async function typeLines(page, text) {
+  const [first, second] = text.split('\n');
+  await type(page, first);
+  await page.keyboard.press('Enter');
+  await type(page, second);
+}
+
+async function offlineNotifications(page) {
+  return (await allNotifications(page)).filter((m) => OFFLINE_MESSAGE.test(m));
+}
+
+export default [
+  test('stopped: typing shows the status offline and ONE notification, however many requests fail', async (ctx) => {
+    const { page, sim, shot, log } = ctx;
+    await sim.configure({
+      completions: [
+        { whenPrefixEndsWith: TRIGGER, answer: ' a - b;' },
+        { whenPrefixEndsWith: FRESH, answer: ' -n;' },
+      ],
+      defaultCompletion: '',
+    });
+    await waitForStatusBar(page, STATUS, /^Qwen$/);
+    await openMathAtEnd(ctx);
+    await clearNotifications(page);
+    await focusEditor(page);
+    await sim.offline();
+    // Several pauses longer than the debounce: several completion requests, each refused.
+    for (const word of ['const a', ' = 1;', '\nconst b', ' = 2;', '\nconst c', ' = 3;']) {
+      if (word.startsWith('\n')) await page.keyboard.press('Enter');
+      await type(page, word.replace('\n', ''));
+      await page.waitForTimeout(400);
+    }
+    await waitForStatusBar(page, STATUS, /offline/i);
+    await page.waitForTimeout(1_000);
+    assert.equal(await ghostText(page), '', 'ghost text while offline');
+    await shot('offline');
+    const shown = await offlineNotifications(page);
+    log(`offline notifications: ${shown.length}`);
+    assert.equal(shown.length, 1, `notifications: ${JSON.stringify(shown)}`);
+    await runCommand(page, 'File: Revert File');
+  }),
+
+  test('started again: typing brings completions back, no reload', async (ctx) => {
+    const { page, sim, shot } = ctx;
+    await sim.online();
+    await openMathAtEnd(ctx);
+    await clearNotifications(page);
+    await focusEditor(page);
+    const mark = await sim.mark();
+    await typeLines(page, FRESH);
+    assert.equal((await waitForGhostText(page, { timeoutMs: 20_000 })).trim(), '-n;');
+    const reached = (await sim.requests(mark)).filter((r) => r.endpoint === 'generate');
+    assert.ok(reached.length > 0, 'the suggestion did not come from the server');
+    await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
+    await shot('back');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'File: Revert File');
+  }),
+
+  test('Retry while stopped adds no second notification; Retry after the restart connects', async ({ page, sim }) => {
+    await clearNotifications(page);
+    await sim.offline();
+    await runCommand(page, RETRY);
+    await waitForStatusBar(page, STATUS, /offline/i);
+    await runCommand(page, RETRY);
+    await runCommand(page, RETRY);
+    await page.waitForTimeout(1_000);
+    assert.equal((await offlineNotifications(page)).length, 1);
+    await clearNotifications(page);
+    await sim.online();
+    await runCommand(page, RETRY);
+    await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
+    await page.waitForSelector('.notifications-toasts .notification-toast', { timeout: 10_000 });
+    const shown = await notifications(page);
+    assert.ok(shown.some((m) => /connected to Ollama/.test(m)), `notifications: ${JSON.stringify(shown)}`);
+    await clearNotifications(page);
+  }),
+
+  test(
+    'started again: it reconnects on its own, without any action or reload',
+    async ({ page, sim, shot, log }) => {
+      await sim.offline();
+      await runCommand(page, RETRY); // one failure: the next background check comes 30 s later
+      await waitForStatusBar(page, STATUS, /offline/i);
+      await clearNotifications(page);
+      await sim.online();
+      const t = Date.now();
+      await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 50_000 });
+      log(`back to ready ${((Date.now() - t) / 1000).toFixed(1)} s after the server came back`);
+      await shot('ready-again');
+    },
+    { timeoutMs: 70_000 },
+  ),
+];
+
