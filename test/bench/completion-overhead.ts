@@ -6,9 +6,11 @@
 // Explicit requests (Alt+\) skip the debounce, so neither part contains waiting by design; the
 // server's time lies between the two parts and is not counted.
 //
-//   npx tsx test/bench/completion-overhead.ts [--quick] [--count N] [--no-context]
+//   npx tsx test/bench/completion-overhead.ts [--quick] [--count N] [--no-context] [--no-early-stop]
 //
 // --no-context turns off context from other files, to see what ranking the open files costs.
+// --no-early-stop answers with one line only, so the engine never stops a stream at its newline
+//   (and never has to abort the HTTP request before returning).
 //
 // The real OllamaBackend talks HTTP to the Ollama simulator, which runs in a child process so that
 // its work does not run on the event loop being measured. The file is 5,000 lines of a real source
@@ -50,8 +52,10 @@ async function main(): Promise<void> {
   const settings = hasFlag('no-context') ? { ...SETTINGS, contextFromOtherFiles: false } : SETTINGS;
   const sim = await startSimProcess({
     timing: { loadMs: 0, promptMsPerToken: 0, tokenMs: 1 },
-    // Two lines: a one-line request stops at the newline, a block takes both.
-    defaultCompletion: 'const result = checkExpressionCached(node, checkMode);\n        return getRegularTypeOfLiteralType(result);',
+    // Two lines: a one-line request stops at the newline (and aborts the stream), a block takes both.
+    defaultCompletion: hasFlag('no-early-stop')
+      ? 'const result = checkExpressionCached(node, checkMode);'
+      : 'const result = checkExpressionCached(node, checkMode);\n        return getRegularTypeOfLiteralType(result);',
   });
   const wire = new Wire();
   const backend = new OllamaBackend({ host: sim.url, fetch: wire.fetch });
