@@ -11,44 +11,31 @@
 //      notifies again, and the status flips to ready while generation still fails.
 
 import assert from 'node:assert/strict';
-import { OllamaSimulator } from '../../sim/simulator';
-import { CHAT_MODEL, noStrayErrors, Rig } from './rig';
+import { CHAT_MODEL, noStrayErrors, connectedRigPerTest } from './rig';
 
 describe('PENDING faults: one notification per incident across partial streams and metadata calls', function () {
   this.timeout(10_000);
   noStrayErrors();
-  let sim: OllamaSimulator;
-  let rig: Rig;
-
-  beforeEach(async () => {
-    sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
-    await sim.start();
-    rig = new Rig({ sim });
-    await rig.connection.health.check();
-  });
-  afterEach(async () => {
-    await rig.dispose();
-    await sim.stop();
-  });
+  const t = connectedRigPerTest();
 
   it('an {"error"} line after a few tokens on every keystroke notifies once', async () => {
-    sim.addCompletionRule({ whenPrefixEndsWith: 'const big = ', answer: 'compute(alpha, beta, gamma, delta);' });
-    sim.addFault({ kind: 'errorLine', endpoint: 'generate', after: 3, error: 'CUDA error: out of memory' });
-    for (let i = 0; i < 5; i++) assert.equal(await rig.complete('const big = |\n'), undefined);
-    assert.equal(rig.status.facts.connection, 'error');
-    assert.equal(rig.status.notifications, 1, `notified ${rig.status.notifications} times for one incident`);
+    t.sim.addCompletionRule({ whenPrefixEndsWith: 'const big = ', answer: 'compute(alpha, beta, gamma, delta);' });
+    t.sim.addFault({ kind: 'errorLine', endpoint: 'generate', after: 3, error: 'CUDA error: out of memory' });
+    for (let i = 0; i < 5; i++) assert.equal(await t.rig.complete('const big = |\n'), undefined);
+    assert.equal(t.rig.status.facts.connection, 'error');
+    assert.equal(t.rig.status.notifications, 1, `notified ${t.rig.status.notifications} times for one incident`);
   });
 
   it('a persistent 500 on generation is not ended by a successful /api/show or /api/tags', async () => {
-    sim.addFault({ kind: 'status', status: 500 });
-    await rig.complete('const a = |\n');
-    assert.equal(rig.status.notifications, 1);
-    await rig.connection.backend().show(CHAT_MODEL);
-    await rig.connection.backend().listModels();
-    assert.equal(rig.status.facts.connection, 'error', 'generation still fails: the status keeps saying so');
-    await rig.complete('const b = |\n');
-    const turn = await rig.ask('Why?'); // the chat's first /api/show succeeds, then /api/chat fails
+    t.sim.addFault({ kind: 'status', status: 500 });
+    await t.rig.complete('const a = |\n');
+    assert.equal(t.rig.status.notifications, 1);
+    await t.rig.connection.backend().show(CHAT_MODEL);
+    await t.rig.connection.backend().listModels();
+    assert.equal(t.rig.status.facts.connection, 'error', 'generation still fails: the status keeps saying so');
+    await t.rig.complete('const b = |\n');
+    const turn = await t.rig.ask('Why?'); // the chat's first /api/show succeeds, then /api/chat fails
     assert.equal(turn?.status, 'error');
-    assert.equal(rig.status.notifications, 1, `notified ${rig.status.notifications} times for one incident`);
+    assert.equal(t.rig.status.notifications, 1, `notified ${t.rig.status.notifications} times for one incident`);
   });
 });

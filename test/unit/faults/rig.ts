@@ -23,7 +23,7 @@ import { ServerLanes } from '../../../src/completion/scheduler';
 import { silentLogger, type Logger } from '../../../src/log';
 import { DEFAULTS } from '../../../src/settings';
 import { StatusModel } from '../../../src/ui/statusModel';
-import type { OllamaSimulator } from '../../sim/simulator';
+import { OllamaSimulator } from '../../sim/simulator';
 
 export const COMPLETION_MODEL = 'qwen2.5-coder:1.5b-base';
 export const CHAT_MODEL = 'qwen2.5-coder:1.5b-instruct';
@@ -422,4 +422,30 @@ export async function withQuietClient<T>(run: () => Promise<T>): Promise<{ resul
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A fresh simulator and a rig connected to it for each test of the calling describe(), both
+ * stopped afterwards. Read `sim` and `rig` inside the tests (they change per test).
+ */
+export function connectedRigPerTest(): { readonly sim: OllamaSimulator; readonly rig: Rig } {
+  const current: { sim?: OllamaSimulator; rig?: Rig } = {};
+  beforeEach(async () => {
+    current.sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
+    await current.sim.start();
+    current.rig = new Rig({ sim: current.sim });
+    assert.equal(await current.rig.connection.health.check(), true);
+  });
+  afterEach(async () => {
+    await current.rig?.dispose();
+    await current.sim?.stop();
+  });
+  return {
+    get sim() {
+      return current.sim!;
+    },
+    get rig() {
+      return current.rig!;
+    },
+  };
 }
