@@ -30,8 +30,26 @@ export interface CacheHit extends CachedCompletion {
   replaceAfter: number;
 }
 
+/** Where a completion was stored: enough to tell, from a later prefix, how much was typed since. */
+interface Position {
+  key: string;
+  /** The last PREFIX_KEY_CHARS characters of the prefix when it was stored. */
+  tail: string;
+  /** The whole prefix length then: a later prefix that extends it is `length - prefixLength` longer. */
+  prefixLength: number;
+}
+
+/** Positions remembered per (model, suffix head); more than this and the oldest go. */
+const POSITIONS_PER_SUFFIX = 64;
+
 export class CompletionCache {
   private readonly entries: LRUCache<string, CachedCompletion>;
+  /**
+   * Stored positions by (model, suffix head). A lookup checks the few positions made with the same
+   * text after the cursor instead of building a key for each of up to `maxLookBack` earlier
+   * positions: that walk cost about half a millisecond per keystroke.
+   */
+  private readonly positions = new Map<string, Position[]>();
 
   /**
    * @param maxLookBack how many typed characters a lookup may walk back over.
@@ -40,12 +58,22 @@ export class CompletionCache {
     max = 500,
     private readonly maxLookBack = 200,
   ) {
-    this.entries = new LRUCache<string, CachedCompletion>({ max });
+    this.entries = new LRUCache<string, CachedCompletion>({
+      max,
+      // Replacing a value is not forgetting its position; eviction and deletion are.
+      dispose: (_value, gone, reason) => reason !== 'set' && this.forget(gone),
+    });
   }
 
   /** Remembers the completion (possibly empty: "nothing useful here") at a position. */
   set(model: string, prefix: string, suffix: string, completion: CachedCompletion): void {
-    this.entries.set(key(model, prefix, prefix.length, suffix), completion);
+    const k = key(model, prefix, prefix.length, suffix);
+    const group = groupKey(model, suffix);
+    const list = (this.positions.get(group) ?? []).filter((p) => p.key !== k);
+    list.push({ key: k, tail: prefix.slice(-PREFIX_KEY_CHARS), prefixLength: prefix.length });
+    if (list.length > POSITIONS_PER_SUFFIX) list.shift();
+    this.positions.set(group, list);
+    this.entries.set(k, completion);
   }
 
   /**
@@ -54,24 +82,29 @@ export class CompletionCache {
    * too (the model had nothing to add); a fully typed-through one is not (time for a new one).
    */
   get(model: string, prefix: string, suffix: string): CacheHit | undefined {
-    const limit = Math.min(this.maxLookBack, prefix.length);
     // Typing "(" makes the editor insert ")" after the cursor: the suffix the suggestion was made
     // for did not have it. Looking up with those closers taken off keeps typing-through working.
     const closers = AUTO_CLOSERS.exec(suffix)?.[0] ?? '';
-    for (let typed = 0; typed <= limit; typed++) {
-      for (let skipped = 0; skipped <= closers.length; skipped++) {
-        if (skipped > 0 && typed === 0) break; // nothing was typed, so nothing was auto-inserted
-        const hit = this.lookup(model, prefix, suffix.slice(skipped), typed);
+    let best: CacheHit | undefined;
+    for (let skipped = 0; skipped <= closers.length; skipped++) {
+      for (const position of this.positions.get(groupKey(model, suffix.slice(skipped))) ?? []) {
+        const typed = prefix.length - position.prefixLength;
+        if (typed < 0 || typed > this.maxLookBack || (skipped > 0 && typed === 0)) continue;
+        // The text before the typed characters must be the prefix the suggestion was made for.
+        if (!prefix.endsWith(position.tail, prefix.length - typed)) continue;
+        if (best && best.typed <= typed) continue; // the nearest stored position wins
+        const hit = this.hitAt(position.key, prefix, typed);
         if (!hit) continue;
         if (skipped > 0 && !containsInOrder(hit.text, closers.slice(0, skipped))) continue;
-        return { ...hit, replaceAfter: skipped };
+        best = { ...hit, replaceAfter: skipped };
       }
     }
-    return undefined;
+    if (best) this.entries.get(key(model, prefix, prefix.length - best.typed, suffix.slice(best.replaceAfter))); // refresh its LRU place
+    return best;
   }
 
-  private lookup(model: string, prefix: string, suffix: string, typed: number): Omit<CacheHit, 'replaceAfter'> | undefined {
-    const stored = this.entries.get(key(model, prefix, prefix.length - typed, suffix));
+  private hitAt(storedKey: string, prefix: string, typed: number): Omit<CacheHit, 'replaceAfter'> | undefined {
+    const stored = this.entries.peek(storedKey);
     if (stored === undefined) return undefined;
     if (typed === 0) return { ...stored, typed };
     const typedText = prefix.slice(prefix.length - typed);
@@ -82,9 +115,21 @@ export class CompletionCache {
     return undefined;
   }
 
+  private forget(evictedKey: string): void {
+    const group = evictedKey.slice(0, evictedKey.indexOf('\u0000')) + '\u0000' + evictedKey.slice(evictedKey.lastIndexOf('\u0000') + 1);
+    const list = this.positions.get(group)?.filter((p) => p.key !== evictedKey);
+    if (list?.length) this.positions.set(group, list);
+    else this.positions.delete(group);
+  }
+
   clear(): void {
     this.entries.clear();
+    this.positions.clear();
   }
+}
+
+function groupKey(model: string, suffix: string): string {
+  return `${model}\u0000${suffix.slice(0, SUFFIX_KEY_CHARS)}`;
 }
 
 function key(model: string, prefix: string, end: number, suffix: string): string {

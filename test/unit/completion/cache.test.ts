@@ -122,3 +122,21 @@ describe('completion cache with auto-closed brackets', () => {
     assert.equal(cache.get('m', 'f(', ')\n'), undefined);
   });
 });
+
+describe('completion cache positions', () => {
+  it('still types through after the same position was stored twice', () => {
+    const cache = new CompletionCache();
+    cache.set('m', 'let x = ', ';\n', { id: 'a', text: 'compute(1)' });
+    cache.set('m', 'let x = ', ';\n', { id: 'b', text: 'compute(2)' });
+    assert.equal(cache.get('m', 'let x = comp', ';\n')?.text, 'ute(2)');
+  });
+
+  it('forgets the positions of evicted entries', () => {
+    const cache = new CompletionCache(2);
+    cache.set('m', 'a = ', '\n', { id: '1', text: 'one()' });
+    cache.set('m', 'b = ', '\n', { id: '2', text: 'two()' });
+    cache.set('m', 'c = ', '\n', { id: '3', text: 'three()' });
+    assert.equal(cache.get('m', 'a = o', '\n'), undefined);
+    assert.equal(cache.get('m', 'c = th', '\n')?.text, 'ree()');
+  });
+});
