@@ -26,6 +26,14 @@ let chat: ChatApi | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  const phases: string[] = [];
+  let lap = started;
+  /** Records how long the step since the last mark took, for the activation log line. */
+  const mark = (name: string) => {
+    const now = performance.now();
+    phases.push(`${name} ${(now - lap).toFixed(1)}`);
+    lap = now;
+  };
   const channel = vscode.window.createOutputChannel('Qwen Local', { log: true });
   context.subscriptions.push(channel);
   // The channel has a level of its own (info unless changed with "Set Log Level"): with
@@ -72,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log.child('status'),
     );
     context.subscriptions.push(status);
+    mark('status');
 
     const connection = new Connection({
       host: () => host().url,
@@ -170,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): void {
       lanes,
     });
     context.subscriptions.push(completions);
+    mark('completions');
     context.subscriptions.push(models.onDidChange(() => completions.engine.clearCache()));
 
     const firstRun = () => runFirstRunCheck(context, services).catch((e: unknown) => log.error('First-run check failed', e));
@@ -185,8 +195,11 @@ export function activate(context: vscode.ExtensionContext): void {
       stats: () => completions.engine.stats.snapshot(),
       onReconnected: firstRun,
     });
+    mark('core commands');
     registerModelCommands(context, services);
+    mark('models');
     registerActions(context, services);
+    mark('actions');
     // While a chat answer streams, completions wait: a default Ollama runs one request at a time.
     let releaseChatHold: (() => void) | undefined;
     chat = registerChat(context, services, {
@@ -196,6 +209,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       numCtx: () => models.chatNumCtx(),
     });
+    mark('chat');
 
     const warnIfKeyInClear = () => {
       if (apiKey && keyTravelsInClear(host().url) && !context.globalState.get('qwenLocal.warnedClearKey')) {
@@ -222,7 +236,7 @@ export function activate(context: vscode.ExtensionContext): void {
       await firstRun();
     }, 0);
 
-    log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms; server ${host().url} (${host().source}).`);
+    log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${phases.join(', ')} ms); server ${host().url} (${host().source}).`);
   } catch (error) {
     // Report activation failures ourselves: VS Code's own message names no cause.
     log.error('Activation failed', error);

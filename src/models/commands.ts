@@ -269,7 +269,8 @@ export function registerModelCommands(context: vscode.ExtensionContext, services
       else await pullCommand(services, manager, puller);
     }),
   );
-  void manager.ready().then(() => log.info(`Hardware: ${manager.choice().summary}`));
+  // Detection spawns processes: start it after activate() has returned, never inside it.
+  setTimeout(() => void manager.ready().then(() => log.info(`Hardware: ${manager.choice().summary}`)), 0);
   pullers.set(services, puller);
 }
 
