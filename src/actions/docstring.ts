@@ -3,7 +3,7 @@
 
 import { attributesStart } from './blocks';
 import { extractCode } from './extract';
-import { commonIndent, indentColumns, indentUnit, isBlank, leadingWhitespace, LineIndex, normalizeEol, toEol, type Eol, type IndentStyle } from './text';
+import { commonIndent, indentColumns, indentUnit, isBlank, leadingWhitespace, trimBlankEdges, LineIndex, normalizeEol, toEol, type Eol, type IndentStyle } from './text';
 
 export type DocShape = 'block' | 'line' | 'python';
 
@@ -236,14 +236,6 @@ export function findDocPlacement(lines: readonly string[], headerLine: number, c
     return { ok: true, placement: { startLine: body, endLine: end + 1, indent, replacesExisting: true } };
   }
   return { ok: true, placement: { startLine: sigEnd + 1, endLine: sigEnd + 1, indent, replacesExisting: false } };
-}
-
-function trimBlankEdges(lines: string[]): string[] {
-  let s = 0;
-  let e = lines.length;
-  while (s < e && isBlank(lines[s])) s++;
-  while (e > s && isBlank(lines[e - 1])) e--;
-  return lines.slice(s, e);
 }
 
 function lowerFirst(text: string): string {

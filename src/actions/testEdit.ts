@@ -4,7 +4,7 @@
 import type { TextReplacement } from './docstring';
 import { reindent } from './indent';
 import type { TestLanguage } from './testPlan';
-import { dedent, indentColumns, indentUnit, isBlank, leadingWhitespace, LineIndex, normalizeEol, toEol, type Eol, type IndentStyle } from './text';
+import { dedent, indentColumns, indentUnit, isBlank, leadingWhitespace, trimBlankEdges, LineIndex, normalizeEol, toEol, type Eol, type IndentStyle } from './text';
 
 export type TestMode = 'create' | 'append' | 'rustModule' | 'rustNewModule';
 
@@ -119,14 +119,6 @@ function existingImports(lines: readonly string[], language: TestLanguage): Exis
     i = stmt.end;
   }
   return { keys, afterLine, goBlockClose };
-}
-
-function trimBlankEdges(lines: string[]): string[] {
-  let s = 0;
-  let e = lines.length;
-  while (s < e && isBlank(lines[s])) s++;
-  while (e > s && isBlank(lines[e - 1])) e--;
-  return lines.slice(s, e);
 }
 
 /** The members of a class/module the model wrapped its answer in (`class FooTest { … }`, `mod tests { … }`). */

@@ -84,6 +84,15 @@ export function isBlank(line: string): boolean {
   return line.trim().length === 0;
 }
 
+/** The lines without blank lines at either end. */
+export function trimBlankEdges(lines: string[]): string[] {
+  let s = 0;
+  let e = lines.length;
+  while (s < e && isBlank(lines[s])) s++;
+  while (e > s && isBlank(lines[e - 1])) e--;
+  return lines.slice(s, e);
+}
+
 export function leadingWhitespace(line: string): string {
   return /^[ \t]*/.exec(line)?.[0] ?? '';
 }
