@@ -198,7 +198,7 @@ export function activate(context: vscode.ExtensionContext): void {
     mark('core commands');
     registerModelCommands(context, services);
     mark('models');
-    registerActions(context, services);
+    const actions = registerActions(context, services);
     mark('actions');
     // While a chat answer streams, completions wait: a default Ollama runs one request at a time.
     let releaseChatHold: (() => void) | undefined;
@@ -208,6 +208,7 @@ export function activate(context: vscode.ExtensionContext): void {
         releaseChatHold = busy ? services.holdServer() : undefined;
       },
       numCtx: () => models.chatNumCtx(),
+      proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
     });
     mark('chat');
 

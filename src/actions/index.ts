@@ -6,6 +6,8 @@ import type { Services } from '../services';
 import { writeCommitMessage } from './commitCommand';
 import { editSelection, fixProblem, FixCodeActionProvider, generateDocstring } from './editCommands';
 import type { ActionsContext } from './flow';
+import { documentEol } from './editor';
+import { Proposal } from './proposal';
 import { ProposalView } from './proposalView';
 import { generateTests } from './testsCommand';
 
@@ -18,7 +20,15 @@ import { generateTests } from './testsCommand';
  * of the scm/title menu), qwenLocal.acceptProposal and qwenLocal.rejectProposal (arg: the diff
  * editor's resource). Sets the context key qwenLocal.proposalOpen while a proposal is open.
  */
-export function registerActions(context: vscode.ExtensionContext, services: Services): void {
+export interface ActionsApi {
+  /**
+   * Shows `text` as a proposed replacement of [start, end) in `uri` in the same diff editor as the
+   * actions, with Accept/Reject in its title; the file changes only on Accept (one undoable edit).
+   */
+  proposeReplacement(uri: vscode.Uri, start: number, end: number, text: string, action: string): Promise<void>;
+}
+
+export function registerActions(context: vscode.ExtensionContext, services: Services): ActionsApi {
   const view = new ProposalView(services.log.child('actions'));
   const ctx: ActionsContext = { services, view };
   const log = services.log.child('actions');
@@ -49,4 +59,23 @@ export function registerActions(context: vscode.ExtensionContext, services: Serv
     ),
   );
   void vscode.commands.executeCommand('setContext', 'qwenLocal.proposalOpen', false);
+  return {
+    async proposeReplacement(uri, start, end, text, action) {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const proposal = new Proposal({
+        id: view.registry.nextId(),
+        action,
+        targetUri: uri.toString(),
+        originalText: document.getText(),
+        version: document.version,
+        start,
+        end,
+        isNewFile: false,
+        eol: documentEol(document),
+      });
+      await view.open(proposal, new AbortController());
+      proposal.complete(text);
+      vscode.window.setStatusBarMessage('$(diff) Review the proposal, then Accept (✓) or Reject (✕) in the editor title.', 8000);
+    },
+  };
 }

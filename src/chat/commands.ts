@@ -8,13 +8,15 @@ import { selectionAttachment } from './attachments';
 import { ChatController, type AskOptions, type AttachmentInput } from './controller';
 import { HistoryStore } from './history';
 import { ChatSession, type TurnResult } from './session';
-import { ChatViewProvider, snapshot, VIEW_ID, VsCodeChatIde } from './view';
+import { ChatViewProvider, snapshot, VIEW_ID, VsCodeChatIde, type ProposeReplacement } from './view';
 
 export interface ChatOptions {
   /** True while an answer streams, false when it ends: the completion scheduler should wait meanwhile. */
   onBusy?(busy: boolean): void;
   /** Context window asked of the server for chat (num_ctx), read per message. Default 8192. */
   numCtx?: () => number;
+  /** Apply to File through the actions' diff flow, so every proposal is reviewed the same way. */
+  proposeReplacement: ProposeReplacement;
 }
 
 /** What other features call. */
@@ -41,14 +43,14 @@ const EXPLAIN_PROMPT =
  * Registers the chat view and its commands. Synchronous: the history loads in the background and
  * every entry point waits for it.
  */
-export function registerChat(context: vscode.ExtensionContext, services: Services, options: ChatOptions = {}): ChatApi {
+export function registerChat(context: vscode.ExtensionContext, services: Services, options: ChatOptions): ChatApi {
   const log = services.log.child('chat');
   const numCtx = options.numCtx ?? (() => DEFAULT_CHAT_NUM_CTX);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
 
   // The controller is created once the history is loaded; the view waits for it.
   const provider = new ChatViewProvider(context.extensionUri, () => controllerReady, log);
-  const ide = new VsCodeChatIde(provider, log);
+  const ide = new VsCodeChatIde(provider, log, options.proposeReplacement);
   let historyStore: HistoryStore | undefined;
   const controllerReady: Promise<ChatController> = (async () => {
     const store = await HistoryStore.open({

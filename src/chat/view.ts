@@ -13,7 +13,6 @@ import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
 
 export const VIEW_ID = 'qwenLocal.chatView';
-const PROPOSAL_SCHEME = 'qwenlocal-proposal';
 /** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
 const MAX_PICK_BYTES = 2 * 1024 * 1024;
 const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-userdata']);
@@ -102,19 +101,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
 // ---- Editor adapter ----
 
-class ProposalContent implements vscode.TextDocumentContentProvider {
-  private readonly texts = new Map<string, string>();
-  set(key: string, text: string): void {
-    this.texts.set(key, text);
-  }
-  delete(key: string): void {
-    this.texts.delete(key);
-  }
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.query) ?? '';
-  }
-}
-
 function severity(s: vscode.DiagnosticSeverity): Problem['severity'] {
   switch (s) {
     case vscode.DiagnosticSeverity.Error:
@@ -139,19 +125,20 @@ export function snapshot(doc: vscode.TextDocument): FileSnapshot {
   };
 }
 
+export type ProposeReplacement = (uri: vscode.Uri, start: number, end: number, text: string, action: string) => Promise<void>;
+
 export class VsCodeChatIde implements ChatIde, vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined;
-  private readonly proposals = new ProposalContent();
   private readonly disposables: vscode.Disposable[] = [];
-  private proposalCount = 0;
 
   constructor(
     private readonly provider: ChatViewProvider,
     private readonly log: Logger,
+    /** The actions' diff flow: Accept/Reject in the editor title, one undoable edit on Accept. */
+    private readonly proposeReplacement: ProposeReplacement,
   ) {
     this.lastEditor = this.usable(vscode.window.activeTextEditor);
     this.disposables.push(
-      vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this.proposals),
       vscode.window.onDidChangeActiveTextEditor((e) => {
         if (this.usable(e)) this.lastEditor = e;
       }),
@@ -242,42 +229,15 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
     const editor = this.editor();
     if (!editor) return 'Open the file to apply the code to, then click Apply again.';
     const doc = editor.document;
-    const version = doc.version;
     const plan = planApply({
       fileText: doc.getText(),
       code,
       selectionStart: doc.offsetAt(editor.selection.start),
       selectionEnd: doc.offsetAt(editor.selection.end),
     });
-    const key = `p${++this.proposalCount}`;
-    this.proposals.set(key, plan.result);
-    const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: doc.uri.path, query: key });
-    const name = baseName(doc.uri.path);
-    let listener: vscode.Disposable | undefined;
-    try {
-      await vscode.commands.executeCommand('vscode.diff', doc.uri, proposalUri, `${name}: current ↔ proposed by Qwen`, { preview: true });
-      // Closing the diff without answering counts as Reject.
-      const closed = new Promise<undefined>((resolve) => {
-        listener = vscode.window.tabGroups.onDidChangeTabs((e) => {
-          if (e.closed.some((t) => isProposalTab(t, proposalUri))) resolve(undefined);
-        });
-      });
-      const answer = await Promise.race([
-        vscode.window.showInformationMessage(`Apply the proposed change to ${name}?`, 'Accept', 'Reject'),
-        closed,
-      ]);
-      if (answer !== 'Accept') return undefined;
-      if (doc.isClosed || doc.version !== version) return `${name} changed while the proposal was open; click Apply again.`;
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(doc.uri, new vscode.Range(doc.positionAt(plan.start), doc.positionAt(plan.end)), plan.text);
-      // A WorkspaceEdit goes through the undo stack: Ctrl+Z takes it back.
-      if (!(await vscode.workspace.applyEdit(edit))) return `VS Code did not apply the change to ${name}.`;
-      return undefined;
-    } finally {
-      listener?.dispose();
-      await closeTabs(proposalUri);
-      this.proposals.delete(key);
-    }
+    // One review flow for every proposal: the same diff and title buttons as Edit Selection.
+    await this.proposeReplacement(doc.uri, plan.start, plan.end, plan.text, 'Apply from Chat');
+    return undefined;
   }
 
   async newFile(code: string, language: string | undefined): Promise<string | undefined> {
@@ -393,11 +353,3 @@ function fileExcludes(): string {
   return `{${globs.join(',')}}`;
 }
 
-function isProposalTab(tab: vscode.Tab, proposal: vscode.Uri): boolean {
-  return tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.toString();
-}
-
-async function closeTabs(proposal: vscode.Uri): Promise<void> {
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => isProposalTab(t, proposal));
-  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs).then(undefined, () => undefined);
-}

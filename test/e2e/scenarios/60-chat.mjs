@@ -1,13 +1,14 @@
 // The chat panel as a person uses it: it opens, a question about the selected code gets a streamed
 // answer rendered as markdown with a highlighted code block, Stop ends a long answer, Insert at
-// Cursor puts a code block into the editor, and the conversation is still there after a reload.
+// Cursor puts a code block into the editor, Apply to File goes through the actions' diff, and the conversation is still there after a reload.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { resetFile, SAMPLE_FILES } from '../lib/workspace.mjs';
-import { focusEditor, goTo, MOD, openFile, runCommand, saveAndRead } from '../lib/workbench.mjs';
+import { clickEditorTitleAction, focusEditor, goTo, MOD, openFile, runCommand, saveAndRead } from '../lib/workbench.mjs';
 
 const QUESTION = 'What does add do?';
 const ANSWER =
@@ -112,6 +113,30 @@ export default [
     await openFile(page, 'src/math.ts');
     assert.equal(await saveAndRead(page, file), `${SAMPLE_FILES['src/math.ts']}const three = add(1, 2);`);
   }),
+
+  test(
+    'Apply to File shows the same diff as Edit Selection and changes the file only on Accept',
+    async (ctx) => {
+      const { page, profile, shot } = ctx;
+      const file = join(profile.workspace, 'src/math.ts');
+      resetFile(profile.workspace, 'src/math.ts');
+      await openFile(page, 'src/math.ts');
+      await runCommand(page, 'File: Revert File');
+      await focusEditor(page);
+      await page.keyboard.press(`${MOD}+End`);
+      await openChat(page);
+      const block = chatFrame(page).locator('.message.assistant .code-block', { hasText: 'const three' }).first();
+      await block.locator('[data-code-action="apply"]').click();
+      await page.locator('.tab.active', { hasText: 'Qwen Local: Apply from Chat' }).waitFor({ timeout: 20_000 });
+      await shot('diff');
+      assert.equal(readFileSync(file, 'utf8'), SAMPLE_FILES['src/math.ts'], 'nothing written before Accept');
+      await clickEditorTitleAction(page, 'Accept Proposal');
+      await page.locator('.tab', { hasText: 'Qwen Local: Apply from Chat' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+      await openFile(page, 'src/math.ts');
+      assert.equal(await saveAndRead(page, file), `${SAMPLE_FILES['src/math.ts']}const three = add(1, 2);`);
+    },
+    { timeoutMs: 60_000 },
+  ),
 
   test(
     'the conversation is still there after a window reload',
