@@ -317,18 +317,30 @@ export class Routes {
     }
   }
 
-  private async generate(x: Exchange, body: Body, faults: FaultSpec[]): Promise<void> {
-    const settings = this.s.settings();
+  /** What generate and chat check first, as Ollama does: keep_alive parses, the model is installed. Sends the error otherwise. */
+  private target(x: Exchange, body: Body, defaultKeepAlive: string | number): { keepAlive: number; label: string; info: ModelInfo } | undefined {
     let keepAlive: number;
     try {
-      keepAlive = keepAliveMs(body.keep_alive, settings.defaultKeepAlive);
+      keepAlive = keepAliveMs(body.keep_alive, defaultKeepAlive);
     } catch (e) {
-      return x.error(400, e instanceof Error ? e.message : String(e));
+      x.error(400, e instanceof Error ? e.message : String(e));
+      return undefined;
     }
     const label = str(body.model);
-    if (!label) return x.error(400, 'model is required');
+    if (!label) {
+      x.error(400, 'model is required');
+      return undefined;
+    }
     const info = this.s.findInstalled(label);
-    if (!info) return x.error(404, `model '${label}' not found`);
+    if (!info) x.error(404, `model '${label}' not found`);
+    return info ? { keepAlive, label, info } : undefined;
+  }
+
+  private async generate(x: Exchange, body: Body, faults: FaultSpec[]): Promise<void> {
+    const settings = this.s.settings();
+    const target = this.target(x, body, settings.defaultKeepAlive);
+    if (!target) return;
+    const { keepAlive, label, info } = target;
 
     const prompt = str(body.prompt);
     const suffix = str(body.suffix);
@@ -384,16 +396,9 @@ export class Routes {
 
   private async chat(x: Exchange, body: Body, faults: FaultSpec[]): Promise<void> {
     const settings = this.s.settings();
-    let keepAlive: number;
-    try {
-      keepAlive = keepAliveMs(body.keep_alive, settings.defaultKeepAlive);
-    } catch (e) {
-      return x.error(400, e instanceof Error ? e.message : String(e));
-    }
-    const label = str(body.model);
-    if (!label) return x.error(400, 'model is required');
-    const info = this.s.findInstalled(label);
-    if (!info) return x.error(404, `model '${label}' not found`);
+    const target = this.target(x, body, settings.defaultKeepAlive);
+    if (!target) return;
+    const { keepAlive, label, info } = target;
     if (body.messages !== undefined && body.messages !== null && !Array.isArray(body.messages)) {
       return x.error(400, 'json: cannot unmarshal messages into Go struct field ChatRequest.messages of type []api.Message');
     }
