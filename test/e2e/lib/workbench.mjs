@@ -4,6 +4,7 @@
 /* global document, HTMLElement -- used inside page.evaluate(), which runs in the browser */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resetFile } from './workspace.mjs';
 
 export const SEL = {
   workbench: '.monaco-workbench',
@@ -113,6 +114,17 @@ export async function paletteCommands(page, prefix) {
   }
   await page.keyboard.press('Escape');
   return [...seen].filter((l) => l.startsWith(prefix)).sort();
+}
+
+/**
+ * Puts a sample file back as the workspace created it, on disk and in its editor (an earlier test
+ * may have left it changed), opens it and focuses the editor.
+ */
+export async function openPristine(page, profile, relPath) {
+  resetFile(profile.workspace, relPath);
+  await openFile(page, relPath);
+  await runCommand(page, 'File: Revert File');
+  await focusEditor(page);
 }
 
 /** Opens a workspace file by its relative path through Quick Open and focuses its editor. */

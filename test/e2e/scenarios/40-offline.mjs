@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from '../lib/runner.mjs';
-import { resetFile } from '../lib/workspace.mjs';
-import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notifications, openFile, runCommand, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
+import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notifications, openPristine, runCommand, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
 
 const STATUS = 'qwenLocal.status';
 const RETRY = 'Qwen Local: Retry Connection to Ollama';
@@ -15,10 +14,7 @@ const TRIGGER = 'export function subtract(a: number, b: number): number {\n  ret
 const FRESH = 'export function negate(n: number): number {\n  return';
 
 async function openMathAtEnd({ page, profile }) {
-  resetFile(profile.workspace, 'src/math.ts');
-  await openFile(page, 'src/math.ts');
-  await runCommand(page, 'File: Revert File');
-  await focusEditor(page);
+  await openPristine(page, profile, 'src/math.ts');
   await page.keyboard.press(`${MOD}+End`);
   return join(profile.workspace, 'src/math.ts');
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { resetFile, SAMPLE_FILES } from '../lib/workspace.mjs';
-import { clickEditorTitleAction, focusEditor, goTo, MOD, openFile, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
+import { clickEditorTitleAction, focusEditor, goTo, MOD, openFile, openPristine, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
 
 const INSTRUCTION = 'name the second parameter y instead of b';
 const MULTIPLY = 'export function multiply(a: number, b: number): number {\n  return a * b;\n}';
@@ -33,10 +33,7 @@ export default [
     async (ctx) => {
       const { page, profile, shot } = ctx;
       const file = join(profile.workspace, 'src/math.ts');
-      resetFile(profile.workspace, 'src/math.ts');
-      await openFile(page, 'src/math.ts');
-      await runCommand(page, 'File: Revert File');
-      await focusEditor(page);
+      await openPristine(page, profile, 'src/math.ts');
       // Select the multiply function (lines 5-7).
       await goTo(page, 5, 1);
       await page.keyboard.press('Shift+ArrowDown');

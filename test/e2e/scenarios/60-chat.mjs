@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { resetFile, SAMPLE_FILES } from '../lib/workspace.mjs';
-import { clickEditorTitleAction, focusEditor, goTo, MOD, openFile, runCommand, saveAndRead } from '../lib/workbench.mjs';
+import { SAMPLE_FILES } from '../lib/workspace.mjs';
+import { clickEditorTitleAction, goTo, MOD, openFile, openPristine, runCommand, saveAndRead } from '../lib/workbench.mjs';
 
 const QUESTION = 'What does add do?';
 const ANSWER =
@@ -47,10 +47,7 @@ export default [
     'a question about the selection gets a streamed markdown answer with a highlighted code block',
     async (ctx) => {
       const { page, profile, sim, shot } = ctx;
-      resetFile(profile.workspace, 'src/math.ts');
-      await openFile(page, 'src/math.ts');
-      await runCommand(page, 'File: Revert File');
-      await focusEditor(page);
+      await openPristine(page, profile, 'src/math.ts');
       // Select the add function (lines 1-3).
       await goTo(page, 1, 1);
       await page.keyboard.press('Shift+ArrowDown');
@@ -101,10 +98,7 @@ export default [
   test('Insert at Cursor puts the code block into the editor', async (ctx) => {
     const { page, profile } = ctx;
     const file = join(profile.workspace, 'src/math.ts');
-    resetFile(profile.workspace, 'src/math.ts');
-    await openFile(page, 'src/math.ts');
-    await runCommand(page, 'File: Revert File');
-    await focusEditor(page);
+    await openPristine(page, profile, 'src/math.ts');
     await page.keyboard.press(`${MOD}+End`);
     await openChat(page);
     const block = chatFrame(page).locator('.message.assistant .code-block', { hasText: 'const three' }).first();
@@ -119,10 +113,7 @@ export default [
     async (ctx) => {
       const { page, profile, shot } = ctx;
       const file = join(profile.workspace, 'src/math.ts');
-      resetFile(profile.workspace, 'src/math.ts');
-      await openFile(page, 'src/math.ts');
-      await runCommand(page, 'File: Revert File');
-      await focusEditor(page);
+      await openPristine(page, profile, 'src/math.ts');
       await page.keyboard.press(`${MOD}+End`);
       await openChat(page);
       const block = chatFrame(page).locator('.message.assistant .code-block', { hasText: 'const three' }).first();
