@@ -22,7 +22,8 @@ describe('backend/errors', () => {
   it('says Ollama is not running, where, and how to start it, for a refused connection', () => {
     const e = toBackendError(fetchFailed('ECONNREFUSED'), ctx);
     assert.equal(e.kind, 'unreachable');
-    assert.equal(e.message, 'Ollama is not running at http://127.0.0.1:11434 — start it with `ollama serve` (or check the qwenLocal.ollamaHost setting).');
+    // Plain text, no backticks: notifications do not render markdown.
+    assert.equal(e.message, 'Ollama is not running at http://127.0.0.1:11434. Start it with "ollama serve" (or check the Qwen Local: Ollama Host setting).');
   });
 
   const statusCases: [number, string, BackendError['kind'], RegExp][] = [

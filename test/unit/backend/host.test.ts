@@ -41,4 +41,18 @@ describe('backend/host', () => {
     assert.equal(keyTravelsInClear('http://gpu.lan:11434'), true);
     assert.equal(keyTravelsInClear('http://192.168.1.5:11434'), true);
   });
+
+  it('parses IP literals instead of prefix-matching them (security review finding 10)', () => {
+    // Names any DNS server can point anywhere, however loopback-like they look.
+    assert.equal(keyTravelsInClear('http://127.0.0.1.attacker.example:11434'), true);
+    assert.equal(keyTravelsInClear('http://127.attacker.example'), true);
+    assert.equal(keyTravelsInClear('http://localhost.attacker.example'), true);
+    // Real loopback literals in every spelling the URL parser accepts.
+    assert.equal(keyTravelsInClear('http://127.8.9.10:11434'), false);
+    assert.equal(keyTravelsInClear('http://0x7f.1:11434'), false);
+    assert.equal(keyTravelsInClear('http://2130706433:11434'), false);
+    assert.equal(keyTravelsInClear('http://[::ffff:127.0.0.1]:11434'), false);
+    assert.equal(keyTravelsInClear('http://[::ffff:10.0.0.1]:11434'), true);
+    assert.equal(keyTravelsInClear('http://LOCALHOST:11434'), false);
+  });
 });

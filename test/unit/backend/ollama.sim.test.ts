@@ -111,7 +111,7 @@ describe('backend/ollama against the simulator', function () {
     const down = new OllamaBackend({ host: 'http://127.0.0.1:9' });
     const e = await failure(down.version());
     assert.equal(e.kind, 'unreachable');
-    assert.match(e.message, /Ollama is not running at http:\/\/127\.0\.0\.1:9 — start it with `ollama serve`/);
+    assert.match(e.message, /Ollama is not running at http:\/\/127\.0\.0\.1:9\. Start it with "ollama serve"/);
   });
 
   it('maps a missing model to modelNotFound with a pull hint', async () => {
