@@ -206,7 +206,8 @@ export function toBackendError(error: unknown, ctx: BackendErrorContext): Backen
   // `ResponseError` is not exported by the client: match on its name and status.
   const status = errorStatus(error);
   if (name === 'ResponseError' || status !== undefined) {
-    const body = summarizeBody(raw);
+    // A JSON error whose `error` is an object (llama.cpp's server) reaches us as "[object Object]".
+    const body = raw === '[object Object]' ? 'an error in a format Ollama does not use' : summarizeBody(raw);
     if (status === 404) {
       if (isModelNotFound(body)) return make('modelNotFound', status, body);
       return make(

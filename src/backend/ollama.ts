@@ -112,9 +112,12 @@ class RequestGuard {
   }
 }
 
-/** Ollama reads a bare number as seconds and rejects "-1" as a duration without a unit. */
-function keepAliveValue(value: string | number | undefined): string | number | undefined {
-  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+/**
+ * Ollama reads a JSON number as seconds and a string as a Go duration, which rejects "-1" or "1.5"
+ * for lacking a unit (api/types.go Duration.UnmarshalJSON): send those as numbers.
+ */
+export function keepAliveValue(value: string | number | undefined): string | number | undefined {
+  return typeof value === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value.trim()) : value;
 }
 
 function stats(part: GenerateResponse | ChatResponse): GenerationStats {

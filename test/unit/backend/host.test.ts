@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_HOST, keyTravelsInClear, normalizeHost, resolveHost } from '../../../src/backend/host';
+import { DEFAULT_HOST, keyTravelsInClear, normalizeHost, parseHost, resolveHost } from '../../../src/backend/host';
 
 describe('backend/host', () => {
   const cases: [string, string][] = [
@@ -17,6 +17,15 @@ describe('backend/host', () => {
     ['[::1]', 'http://[::1]:11434'],
     ['[::1]:1234', 'http://[::1]:1234'],
     ['  localhost  ', 'http://localhost:11434'],
+    // As Ollama's envconfig.Host() (envconfig/config.go): a bare name is http on 11434, not https.
+    ['example.com', 'http://example.com:11434'],
+    ['ollama.com', 'https://ollama.com:443'],
+    ['"gpu.lan:8080"', 'http://gpu.lan:8080'],
+    // The listen-everywhere addresses are connected to on loopback.
+    ['[::]', 'http://[::1]:11434'],
+    ['[::]:9000', 'http://[::1]:9000'],
+    ['::1', 'http://[::1]:11434'],
+    ['HTTPS://GPU.LAN', 'https://gpu.lan:443'],
   ];
   for (const [input, expected] of cases) {
     it(`normalizes ${JSON.stringify(input)} → ${expected}`, () => assert.equal(normalizeHost(input), expected));
@@ -25,6 +34,18 @@ describe('backend/host', () => {
   it('rejects what is not a server address, saying what was expected', () => {
     assert.throws(() => normalizeHost('ftp://x'), /must be http/);
     assert.throws(() => normalizeHost('http://exa mple'), /not a server address/);
+  });
+
+  it('warns and falls back to the default port for an invalid one, as Ollama does', () => {
+    assert.deepEqual(parseHost('gpu.lan:99999'), { url: 'http://gpu.lan:11434', warning: '"gpu.lan:99999" has an invalid port "99999"; using 11434, as Ollama does.' });
+    assert.equal(parseHost('https://gpu.lan:abc/ollama').url, 'https://gpu.lan:443/ollama');
+    assert.match(parseHost('gpu.lan:').warning ?? '', /invalid port ""/);
+    assert.equal(resolveHost('gpu.lan:70000', undefined).warning?.includes('invalid port'), true);
+  });
+
+  it('refuses user:pass@ with the reason, never dropping it silently', () => {
+    assert.throws(() => normalizeHost('http://alice:s3cret@gpu.lan:11434'), /user name or password.*Set API Key/);
+    assert.throws(() => normalizeHost('alice@gpu.lan'), /user name or password/);
   });
 
   it('prefers the setting, then OLLAMA_HOST, then the default', () => {
