@@ -111,7 +111,8 @@ const FRAGMENT = 12;
  * appears — whole, URL- or JSON-escaped, or any run of 12 of its characters.
  */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text.replace(/\b(Bearer|Basic)(\s+)[^\s"',;]+/gi, `$1$2${REDACTED}`);
+  // Credential-shaped words only: "Bearer token required" or "basic auth" stay readable.
+  let out = text.replace(/\b(Bearer)(\s+)[^\s"',;]{6,}/gi, `$1$2${REDACTED}`).replace(/\b(Basic)(\s+)[A-Za-z0-9+/]{8,}={0,2}/g, `$1$2${REDACTED}`);
   for (const secret of secrets) {
     if (!secret || secret.length < 4) continue;
     for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) out = out.split(form).join(REDACTED);

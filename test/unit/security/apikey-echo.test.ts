@@ -94,5 +94,7 @@ describe('redact()', () => {
     assert.equal(redact('k=sk%2Fabc%2Bdef0123', ['sk/abc+def0123']), 'k=[redacted]');
     assert.equal(redact('prefix AAAABBBBCCCC…', ['sk-AAAABBBBCCCCDDDD']), 'prefix [redacted]…');
     assert.equal(redact('nothing secret here', ['sk-AAAABBBBCCCCDDDD']), 'nothing secret here');
+    assert.equal(redact('Authorization: Basic YWxpY2U6czNjcmV0'), 'Authorization: Basic [redacted]');
+    assert.equal(redact('Bearer token required; basic auth is off'), 'Bearer token required; basic auth is off', 'words stay');
   });
 });
