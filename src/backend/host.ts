@@ -119,3 +119,15 @@ export function keyTravelsInClear(url: string): boolean {
   if (u.protocol === 'https:') return false;
   return !isLoopbackHost(u.hostname);
 }
+
+/**
+ * The question to ask before the first request when the environment, not the user, chose a server
+ * off this machine: OLLAMA_HOST can come from a dev container's `containerEnv` or a repository's
+ * tooling, and decides where code is sent (security review, suspicion 13.2). Undefined when the
+ * address is the user's setting, the default, loopback, or one the user already confirmed.
+ */
+export function envHostQuestion(resolved: ResolvedHost, confirmed: readonly string[]): string | undefined {
+  if (resolved.source !== 'env' || confirmed.includes(resolved.url)) return undefined;
+  if (isLoopbackHost(new URL(resolved.url).hostname)) return undefined;
+  return `The OLLAMA_HOST environment variable points Qwen Local at ${resolved.url}, which is not this machine. Send your code to that server? (To choose another, set Qwen Local: Ollama Host in your user settings.)`;
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_HOST, keyTravelsInClear, normalizeHost, parseHost, resolveHost } from '../../../src/backend/host';
+import { DEFAULT_HOST, envHostQuestion, keyTravelsInClear, normalizeHost, parseHost, resolveHost } from '../../../src/backend/host';
 
 describe('backend/host', () => {
   const cases: [string, string][] = [
@@ -75,5 +75,13 @@ describe('backend/host', () => {
     assert.equal(keyTravelsInClear('http://[::ffff:127.0.0.1]:11434'), false);
     assert.equal(keyTravelsInClear('http://[::ffff:10.0.0.1]:11434'), true);
     assert.equal(keyTravelsInClear('http://LOCALHOST:11434'), false);
+  });
+
+  it('asks before sending code to a remote server chosen by OLLAMA_HOST, not by the user (suspicion 13.2)', () => {
+    const env = resolveHost(undefined, 'collector.example:11434');
+    assert.match(envHostQuestion(env, []) ?? '', /OLLAMA_HOST environment variable points Qwen Local at http:\/\/collector\.example:11434/);
+    assert.equal(envHostQuestion(env, ['http://collector.example:11434']), undefined, 'asked once');
+    assert.equal(envHostQuestion(resolveHost(undefined, '127.0.0.1:11500'), []), undefined, 'loopback');
+    assert.equal(envHostQuestion(resolveHost('gpu.lan', undefined), []), undefined, "the user's own setting");
   });
 });
