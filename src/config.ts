@@ -3,8 +3,14 @@
 import * as vscode from 'vscode';
 import { readSettings, SECTION, type Settings } from './settings';
 
-/** Settings that decide where code is sent: only user/machine values count, never a workspace's. */
-const MACHINE_ONLY = new Set(['ollamaHost']);
+/**
+ * Settings a cloned repository must not choose silently, so only user/machine values count, never a
+ * workspace's: where code is sent (ollamaHost), what every prompt says (chat.systemPrompt), which
+ * model is run or pulled (a workspace's `hf.co/attacker/…` would be offered for download),
+ * how long GPU memory stays pinned (keepAlive "-1"), and how much of the code is logged (logLevel).
+ * The manifest scopes them to machine/application as well; this holds even if a scope were loosened.
+ */
+export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
 
 /**
  * Lists a workspace may add to but never shorten: a cloned repository's settings must not be able
@@ -44,9 +50,9 @@ export class Config implements vscode.Disposable {
     const config = vscode.workspace.getConfiguration(SECTION);
     return readSettings((key) => {
       if (ADDITIVE.has(key)) return additive(config.inspect<unknown>(key));
-      if (!MACHINE_ONLY.has(key)) return config.get(key);
-      // VS Code already ignores machine-scoped values in workspace files; read the global value
-      // explicitly so that stays true even if the manifest's scope were ever loosened.
+      if (!USER_ONLY.has(key)) return config.get(key);
+      // VS Code already ignores machine/application-scoped values in workspace files; read the
+      // global value explicitly so that stays true even if the manifest's scope were ever loosened.
       return config.inspect(key)?.globalValue;
     }, this.warn);
   }

@@ -83,9 +83,12 @@ const oneOf =
   (v): v is T =>
     typeof v === 'string' && (values as string[]).includes(v);
 const modelName: Check<string> = (v): v is string => typeof v === 'string' && v.trim().length > 0;
-// Ollama accepts durations like "30m", "1h30m", "-1", "0", or a number of seconds as a string.
-const keepAlive: Check<string> = (v): v is string =>
-  typeof v === 'string' && /^(-1|\d+|(\d+(\.\d+)?(ns|us|ms|s|m|h))+)$/.test(v.trim());
+// What Ollama accepts for keep_alive (api/types.go Duration.UnmarshalJSON): a number of seconds
+// ("300", "1.5", "-1") or a Go duration ("30m", "1h30m", "-5m", ".5h"); any negative value means
+// "keep loaded for ever". ollama.ts sends the number forms as JSON numbers.
+const GO_DURATION = /^[-+]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+const SECONDS = /^[-+]?(\d+\.?\d*|\.\d+)$/;
+const keepAlive: Check<string> = (v): v is string => typeof v === 'string' && (SECONDS.test(v.trim()) || GO_DURATION.test(v.trim()));
 
 export function readSettings(get: SettingGetter, warn: (message: string) => void = () => {}): Settings {
   function read<T>(key: string, check: Check<T>, fallback: T): T {

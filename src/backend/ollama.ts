@@ -18,7 +18,7 @@ import type {
   PullProgress,
   StreamChunk,
 } from './backend';
-import { BackendError, describe, toBackendError, type BackendErrorContext } from './errors';
+import { BackendError, describe, redactError, summarizeBody, toBackendError, type BackendErrorContext } from './errors';
 
 export interface Timeouts {
   /** Non-streaming calls (version, tags, ps, show): until the whole answer is in. */
@@ -112,9 +112,12 @@ class RequestGuard {
   }
 }
 
-/** Ollama reads a bare number as seconds and rejects "-1" as a duration without a unit. */
-function keepAliveValue(value: string | number | undefined): string | number | undefined {
-  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+/**
+ * Ollama reads a JSON number as seconds and a string as a Go duration, which rejects "-1" or "1.5"
+ * for lacking a unit (api/types.go Duration.UnmarshalJSON): send those as numbers.
+ */
+export function keepAliveValue(value: string | number | undefined): string | number | undefined {
+  return typeof value === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value.trim()) : value;
 }
 
 function stats(part: GenerateResponse | ChatResponse): GenerationStats {
@@ -136,7 +139,8 @@ function streamFailure(error: unknown, ctx: BackendErrorContext): BackendError |
     return new BackendError('unreachable', `The connection to Ollama at ${ctx.host} closed before the answer was complete. Is the server still running?`, ctx, undefined, error.message);
   }
   // An {"error": "..."} line in the middle of a 200 stream.
-  return new BackendError('server', describe('server', ctx, error.message), ctx, undefined, error.message);
+  const text = summarizeBody(error.message);
+  return new BackendError('server', describe('server', ctx, text), ctx, undefined, text);
 }
 
 /** What an HTTP header value can carry: visible ASCII, with spaces and tabs only inside. */
@@ -149,6 +153,8 @@ export class OllamaBackend implements Backend {
   private readonly baseFetch: typeof fetch;
   /** Why the API key cannot be sent; fetch would otherwise throw an error that quotes the key. */
   private readonly keyProblem: string | undefined;
+  /** Taken out of every error text: a server (or proxy) may echo the key it was sent. */
+  private readonly secrets: readonly (string | undefined)[];
 
   constructor(options: OllamaBackendOptions) {
     this.host = options.host;
@@ -159,6 +165,12 @@ export class OllamaBackend implements Backend {
         : undefined;
     this.headers = options.apiKey && !this.keyProblem ? { Authorization: `Bearer ${options.apiKey}` } : {};
     this.baseFetch = options.fetch ?? fetch;
+    this.secrets = [options.apiKey, options.apiKey?.trim()];
+  }
+
+  /** The error as callers may show and log it: without the key, however the server quoted it. */
+  private clean(error: BackendError): BackendError {
+    return redactError(error, this.secrets);
   }
 
   /** Refuses before anything is sent when the key cannot be sent (never quoting it). */
@@ -171,8 +183,10 @@ export class OllamaBackend implements Backend {
   /** A client bound to one request's signal (cheap: the client holds no connection state). */
   private client(signal: AbortSignal): Ollama {
     const base = this.baseFetch;
+    // `redirect: 'error'`: a redirect would re-send the body (the user's code) and the key to an
+    // address nobody configured; it fails the request instead (errors.ts names it).
     const boundFetch: typeof fetch = (input, init) =>
-      base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+      base(input, { ...init, redirect: 'error', signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
     return new Ollama({ host: this.host, fetch: boundFetch, headers: this.headers });
   }
 
@@ -184,7 +198,7 @@ export class OllamaBackend implements Backend {
     try {
       return await call(this.client(guard.signal));
     } catch (error) {
-      throw guard.failure(error);
+      throw this.clean(guard.failure(error));
     } finally {
       guard.dispose();
     }
@@ -214,8 +228,8 @@ export class OllamaBackend implements Backend {
         yield part;
       }
     } catch (error) {
-      if (guard.reason) throw guard.reason;
-      throw (started && streamFailure(error, ctx)) || guard.failure(error);
+      if (guard.reason) throw this.clean(guard.reason);
+      throw this.clean((started && streamFailure(error, ctx)) || guard.failure(error));
     } finally {
       guard.dispose();
     }

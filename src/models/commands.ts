@@ -10,7 +10,7 @@ import type { Services } from '../services';
 import { decideFirstRun, FIRST_RUN_KEYS, wantedModels } from './firstRun';
 import { isModelManager, type ModelManager } from './manager';
 import { buildModelPicks, type PickEntry } from './picker';
-import { formatPullProgress, pullModel, validateTag, type PullOutcome } from './pull';
+import { formatPullProgress, modelSource, pullModel, validateTag, type PullOutcome } from './pull';
 import { buildHardwareReport } from './report';
 import { AUTO, isInstalled } from './resolve';
 
@@ -186,7 +186,7 @@ async function useModel(services: Services, manager: ModelManager, puller: Pulle
   if (installed && !isInstalled(tag, installed)) {
     const size = findModel(tag)?.downloadBytes;
     const choice = await vscode.window.showInformationMessage(
-      `${tag} is not installed${size ? ` (${formatDownload(size)} download)` : ''}. Download it now?`,
+      `${tag} is not installed${size ? ` (${formatDownload(size)} download)` : ''}. Download it from ${modelSource(tag).text} now?`,
       'Download and Use',
       'Use Anyway',
     );
@@ -263,10 +263,16 @@ export function registerModelCommands(context: vscode.ExtensionContext, services
     }),
     vscode.commands.registerCommand('qwenLocal.selectCompletionModel', () => selectModel(services, manager, puller, 'completion')),
     vscode.commands.registerCommand('qwenLocal.selectChatModel', () => selectModel(services, manager, puller, 'chat')),
-    // With a tag (from a "Pull <model>" button elsewhere) the click was the consent; without, ask.
+    // With a tag (from a "Pull <model>" button elsewhere) the click was the consent for a library
+    // model; one from another publisher is confirmed naming its source. Without a tag, ask.
     vscode.commands.registerCommand('qwenLocal.pullModel', async (tag?: unknown) => {
-      if (typeof tag === 'string' && tag.trim()) await puller.pull(tag.trim());
-      else await pullCommand(services, manager, puller);
+      if (typeof tag !== 'string' || !tag.trim()) return pullCommand(services, manager, puller);
+      const source = modelSource(tag);
+      if (!source.official) {
+        const ok = await vscode.window.showWarningMessage(`Download ${tag.trim()} from ${source.text}?`, { modal: true, detail: 'Only pull models from publishers you trust.' }, 'Download');
+        if (ok !== 'Download') return;
+      }
+      await puller.pull(tag.trim());
     }),
   );
   // Detection spawns processes: start it after activate() has returned, never inside it.

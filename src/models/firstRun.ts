@@ -4,6 +4,7 @@
 import { findModel } from '../hardware/catalog';
 import type { Choice } from '../hardware/choose';
 import { formatDownload } from '../hardware/units';
+import { modelSource } from './pull';
 import { isAuto, isInstalled, type ModelSettings } from './resolve';
 
 export interface FirstRunState {
@@ -68,7 +69,10 @@ export function decideFirstRun(input: FirstRunInput): FirstRunDecision {
   const totalBytes = missing.reduce((sum, m) => sum + (m.downloadBytes ?? 0), 0);
   const unknown = missing.some((m) => m.downloadBytes === undefined);
   const size = totalBytes > 0 ? `${formatDownload(totalBytes)}${unknown ? ' plus models of unknown size' : ''}` : 'size unknown';
-  const list = missing.map((m) => `${m.tag} (${roleWords(m)}${m.downloadBytes ? `, ${formatDownload(m.downloadBytes)}` : ''})`).join(' and ');
+  // A model outside the catalog names its source: a name in settings must not pull from an
+  // unknown publisher without the user reading where it comes from.
+  const source = (m: MissingModel) => (findModel(m.tag) || modelSource(m.tag).official ? '' : `, from ${modelSource(m.tag).text}`);
+  const list = missing.map((m) => `${m.tag} (${roleWords(m)}${m.downloadBytes ? `, ${formatDownload(m.downloadBytes)}` : ''}${source(m)})`).join(' and ');
   const message = `Qwen Local picked ${list} for this machine (${input.choice.memoryLabel}). ${
     missing.length === 1 ? 'It is' : 'They are'
   } not installed yet. Download ${size} now?`;

@@ -32,6 +32,16 @@ export interface PickInput {
   autoTag: string;
 }
 
+/**
+ * A completion-only model by name: Qwen's and most publishers' base models carry "base" as a name
+ * part (`qwen2.5-coder:7b-base`, `deepseek-coder:6.7b-base-q4_K_M`, `starcoder2:3b` aside).
+ */
+export function isBaseModel(name: string): boolean {
+  const known = findModel(name);
+  if (known) return known.variant === 'base';
+  return /(^|[-:_/.])base([-:_.]|$)/i.test(name);
+}
+
 function catalogFor(role: ModelRole): CatalogModel[] {
   if (role === 'chat') return CATALOG.filter((m) => m.variant === 'instruct').sort((a, b) => b.rank - a.rank);
   // Completion: base models first (made for fill-in-the-middle), then instruct ones, which also work.
@@ -98,8 +108,14 @@ export function buildModelPicks(input: PickInput): PickEntry[] {
       current,
     });
   }
-  const others = (installed ?? []).filter((m) => !findModel(m.name));
-  if (!auto && !findModel(setting) && !others.some((m) => sameModel(m.name, setting))) {
+  const allOthers = (installed ?? []).filter((m) => !findModel(m.name));
+  // Chat: base models continue text and do not follow instructions; they go last, with a warning.
+  const others = role === 'chat' ? allOthers.filter((m) => !isBaseModel(m.name)) : allOthers;
+  const baseForChat =
+    role === 'chat'
+      ? [...(installed ?? []).filter((m) => findModel(m.name)?.variant === 'base'), ...allOthers.filter((m) => isBaseModel(m.name))]
+      : [];
+  if (!auto && !findModel(setting) && !allOthers.some((m) => sameModel(m.name, setting))) {
     // The current setting names a model that is neither in the catalog nor installed: still show it.
     entries.push({ kind: 'separator', label: 'Current setting' });
     entries.push({ kind: 'model', label: setting, description: '(current) · not installed', detail: 'Pull it, or pick another model.', tag: setting, installed: false, current: true });
@@ -114,6 +130,21 @@ export function buildModelPicks(input: PickInput): PickEntry[] {
         label: m.name,
         description: [current ? '(current)' : undefined, `$(check) installed · ${formatDownload(m.sizeBytes)}`].filter(Boolean).join(' · '),
         detail: facts || 'Not a Qwen-Coder model Qwen Local knows; its fit is not computed.',
+        tag: m.name,
+        installed: true,
+        current,
+      });
+    }
+  }
+  if (baseForChat.length > 0) {
+    entries.push({ kind: 'separator', label: 'Base models (completion only)' });
+    for (const m of baseForChat) {
+      const current = !auto && sameModel(setting, m.name);
+      entries.push({
+        kind: 'model',
+        label: m.name,
+        description: [current ? '(current)' : undefined, '$(warning) completion only', `$(check) installed · ${formatDownload(m.sizeBytes)}`].filter(Boolean).join(' · '),
+        detail: 'A base model continues text; it does not follow instructions, so chat answers ramble or repeat the question. Use it for completions.',
         tag: m.name,
         installed: true,
         current,

@@ -216,6 +216,28 @@ export async function pullModel(backend: Backend, tag: string, options: PullOpti
 }
 
 /** Ollama model names: `[host/][namespace/]name[:tag]`, no spaces. Returns a problem, or undefined. */
+/**
+ * Where `ollama pull <tag>` downloads from, in words, the way Ollama reads a name: `model[:tag]` and
+ * `namespace/model` come from its registry (registry.ollama.ai; `library` is the official one),
+ * `host/namespace/model` from that host — `hf.co/…` is Hugging Face, where anyone can publish.
+ * `official` is true only for the Ollama library.
+ */
+export function modelSource(tag: string): { official: boolean; text: string } {
+  const name = tag.trim().replace(/:[^/:]*$/, '');
+  const parts = name.split('/');
+  if (parts.length >= 3 || (parts.length === 2 && /[.:]/.test(parts[0]))) {
+    const host = parts[0].toLowerCase();
+    if (host === 'registry.ollama.ai' && parts[1] === 'library') return { official: true, text: 'the Ollama library' };
+    const where = host === 'hf.co' || host === 'huggingface.co' ? 'Hugging Face' : host === 'registry.ollama.ai' || host === 'ollama.com' ? 'the Ollama registry' : `the registry at ${host}`;
+    return { official: false, text: `${where}, published by "${parts.slice(1, -1).join('/') || parts[1]}" (not the Ollama library)` };
+  }
+  if (parts.length === 2) {
+    if (parts[0] === 'library') return { official: true, text: 'the Ollama library' };
+    return { official: false, text: `the Ollama registry, published by user "${parts[0]}" (not the Ollama library)` };
+  }
+  return { official: true, text: 'the Ollama library' };
+}
+
 export function validateTag(input: string): string | undefined {
   const tag = input.trim();
   if (!tag) return 'Enter a model name, e.g. qwen2.5-coder:7b-base.';

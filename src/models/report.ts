@@ -2,6 +2,8 @@
 
 import type { InstalledModel, LoadedModel } from '../backend/backend';
 import type { Choice, ModelPick } from '../hardware/choose';
+import { isLoopbackHost } from '../backend/host';
+import { BUDGET_SHARE, CPU_RAM_SHARE } from '../hardware/choose';
 import { gpuSplit } from '../hardware/parse';
 import type { HardwareInfo } from '../hardware/types';
 import { formatDownload, formatMemory } from '../hardware/units';
@@ -24,12 +26,33 @@ export interface ReportInput {
   now: number;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Any text from outside (the server's version and model names, tool output, an error) as inert
+ * markdown: one line, every character that can open markup inside a line backslash-escaped, so
+ * `![](https://…)` stays text instead of becoming an image that calls a tracker, and `<img>` stays
+ * text too (security review finding 11).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+
+function cell(text: unknown): string {
+  return String(text)
+    .replace(CONTROL, ' ')
+    .replace(/[\\`*_[\]<>!|&~]/g, '\\$&');
 }
 
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
+/** A name as a code span: literal inside, one line, and safe in a table cell. */
+function code(text: unknown): string {
+  return `\`${String(text).replace(CONTROL, ' ').replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+}
+
+/** A number the server sent, or a dash when it sent something else. */
+function count(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en-US') : '—';
+}
+
+function ago(ms: number): string {
+  return ms < 60_000 ? 'less than a minute ago' : `${formatDuration(ms / 1000)} ago`;
 }
 
 function sourceText(r: RoleResolution): string {
@@ -48,15 +71,17 @@ function needFor(tag: string, picks: ModelPick[]): string {
   return p ? formatMemory(p.needBytes) : '—';
 }
 
-function machineSection(hw: HardwareInfo | undefined): string[] {
-  if (!hw) return ['## Machine', '', 'Detection is still running; the choice below is the safe default for a machine without a GPU.', ''];
+function machineSection(hw: HardwareInfo | undefined, host: string, now: number): string[] {
+  const lines = ['## This machine', ''];
+  if (!isLoopbackHost(new URL(host).hostname)) {
+    lines.push(`Ollama runs at ${cell(host)}, which may be another machine: the choice below is based on the memory of the machine VS Code runs on.`, '');
+  }
+  if (!hw) return [...lines, 'Detection is still running; the choice below is the safe default for a machine without a GPU.', ''];
   const s = hw.system;
-  const lines = [
-    '## Machine',
-    '',
+  lines.push(
     `- System: ${s.platform} ${s.arch}, ${cell(s.cpuModel)}, ${s.cpuCores} cores`,
     `- RAM: ${formatMemory(s.totalRamBytes)} (${formatMemory(s.freeRamBytes)} free at detection)`,
-  ];
+  );
   if (hw.apple) {
     const a = hw.apple;
     lines.push(
@@ -65,7 +90,7 @@ function machineSection(hw: HardwareInfo | undefined): string[] {
       }`,
     );
   } else if (hw.gpus.length === 0) {
-    lines.push('- GPU: none that Ollama can use (models run on the CPU)');
+    lines.push('- GPU: none that Ollama can use on this machine (models run on the CPU)');
   } else {
     for (const g of hw.gpus) {
       const free = g.freeBytes === undefined ? 'free memory not reported' : `${formatMemory(g.freeBytes)} free`;
@@ -74,9 +99,9 @@ function machineSection(hw: HardwareInfo | undefined): string[] {
   }
   if (hw.notes.length > 0) {
     lines.push('', '**Notes**', '');
-    for (const n of hw.notes) lines.push(`- ${n}`);
+    for (const n of hw.notes) lines.push(`- ${cell(n)}`);
   }
-  lines.push('', `_Detected ${new Date(hw.detectedAt).toISOString()}. Run "Qwen Local: Detect Hardware Again" after changing drivers or GPUs._`, '');
+  lines.push('', `_Detected ${ago(now - hw.detectedAt)}. Run "Qwen Local: Detect Hardware Again" after changing drivers or GPUs._`, '');
   return lines;
 }
 
@@ -94,10 +119,11 @@ function untilText(expiresAt: string | undefined, now: number): string {
 export function buildHardwareReport(input: ReportInput): string {
   const { choice, resolved } = input;
   const lines: string[] = ['# Qwen Local: hardware and models', ''];
-  lines.push(...machineSection(input.hardware));
+  lines.push(...machineSection(input.hardware, input.host, input.now));
 
-  lines.push('## Choice', '', `**${choice.summary}.**`, '');
-  for (const r of choice.reasons) lines.push(`- ${r}`);
+  lines.push('## Choice', '', `**${cell(choice.summary)}.**`, '');
+  lines.push(`- ${budgetText(input.hardware, choice)}`);
+  for (const r of choice.reasons) if (!r.startsWith('Models may use')) lines.push(`- ${cell(r)}`);
   lines.push('');
   const picks = [choice.completion, choice.chat];
   lines.push('| Role | Model | Why this one | Needs | Context |', '| --- | --- | --- | --- | --- |');
@@ -107,7 +133,7 @@ export function buildHardwareReport(input: ReportInput): string {
     ['Chat', resolved.chat],
   ] as const) {
     const missing = names && !isInstalled(r.tag, names) ? ' (not installed: run "Qwen Local: Pull Model")' : '';
-    lines.push(`| ${role} | ${code(r.tag)}${missing} | ${cell(sourceText(r))} | ${needFor(r.tag, picks)} | ${r.numCtx.toLocaleString('en-US')} tokens |`);
+    lines.push(`| ${role} | ${code(r.tag)}${missing} | ${sourceText(r)} | ${needFor(r.tag, picks)} | ${r.numCtx.toLocaleString('en-US')} tokens |`);
   }
   lines.push(
     '',
@@ -116,21 +142,21 @@ export function buildHardwareReport(input: ReportInput): string {
     '',
   );
 
-  lines.push(`## Ollama at ${input.host}`, '');
+  lines.push(`## Ollama at ${cell(input.host)}`, '');
   if (input.version === undefined) {
-    lines.push(`Not reachable${input.ollamaError ? `: ${input.ollamaError}` : ''}.`, '');
+    lines.push(`Not reachable${input.ollamaError ? `: ${cell(input.ollamaError)}` : ''}.`, '');
     return lines.join('\n');
   }
-  lines.push(`Version ${input.version}.`, '');
+  lines.push(`Version ${code(input.version)}.`, '');
 
   lines.push('### Installed models', '');
   const installed = input.installed ?? [];
   if (installed.length === 0) {
     lines.push('None yet. Run "Qwen Local: Pull Model".', '');
   } else {
-    lines.push('| Model | Size | Parameters | Quantization |', '| --- | --- | --- | --- |');
+    lines.push('| Model | Download size | Parameters | Quantization |', '| --- | --- | --- | --- |');
     for (const m of [...installed].sort((a, b) => a.name.localeCompare(b.name))) {
-      lines.push(`| ${code(m.name)} | ${formatDownload(m.sizeBytes)} | ${cell(m.parameterSize ?? '—')} | ${cell(m.quantization ?? '—')} |`);
+      lines.push(`| ${code(m.name)} | ${formatDownload(m.sizeBytes)} | ${m.parameterSize ? code(m.parameterSize) : '—'} | ${m.quantization ? code(m.quantization) : '—'} |`);
     }
     lines.push('');
   }
@@ -143,8 +169,15 @@ export function buildHardwareReport(input: ReportInput): string {
     lines.push('| Model | In memory | Where | Context | Unloads |', '| --- | --- | --- | --- | --- |');
     for (const m of loaded) {
       const split = gpuSplit(m);
-      const ctx = m.contextLength ? `${m.contextLength.toLocaleString('en-US')} tokens` : '—';
+      const ctx = m.contextLength ? `${count(m.contextLength)} tokens` : '—';
       lines.push(`| ${code(m.name)} | ${formatMemory(m.sizeBytes)} | ${split.label} | ${ctx} | ${untilText(m.expiresAt, input.now)} |`);
+    }
+    const noGpuHere = input.hardware && !input.hardware.apple && input.hardware.gpus.length === 0;
+    if (noGpuHere && loaded.some((m) => (gpuSplit(m).gpuFraction ?? 0) > 0.005)) {
+      lines.push(
+        '',
+        'Ollama reports GPU memory in use although this machine shows no GPU: Ollama runs on another machine (or detection missed this GPU). "Where" is the server\'s view; the choice above is this machine\'s.',
+      );
     }
     const partly = loaded.filter((m) => (gpuSplit(m).gpuFraction ?? 1) < 0.995 && input.hardware && input.hardware.gpus.length > 0);
     if (partly.length > 0) {
@@ -155,5 +188,16 @@ export function buildHardwareReport(input: ReportInput): string {
     }
     lines.push('');
   }
+  lines.push('_Memory (RAM, GPU, "Needs", "In memory") is in binary GB as GPU vendors label it; download sizes are decimal GB as Ollama lists them._', '');
   return lines.join('\n');
+}
+
+/** Where the budget comes from, so no number in the report stands unexplained. */
+function budgetText(hw: HardwareInfo | undefined, choice: Choice): string {
+  const share = `${Math.round(BUDGET_SHARE * 100)} %`;
+  const from =
+    choice.device === 'cpu' && hw
+      ? `${formatMemory(choice.usableBytes)} (${Math.round(CPU_RAM_SHARE * 100)} % of the ${formatMemory(hw.system.totalRamBytes)} RAM, as the models run on the CPU)`
+      : `${formatMemory(choice.usableBytes)} (${cell(choice.memoryLabel)})`;
+  return `Memory budget ${formatMemory(choice.budgetBytes)}: ${share} of ${from}; the rest is headroom for the display and other programs.`;
 }

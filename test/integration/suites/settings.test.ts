@@ -45,20 +45,24 @@ describe('settings', () => {
       createdDir = !existsSync(dir);
       mkdirSync(dir, { recursive: true });
       file = join(dir, 'settings.json');
-      writeFileSync(file, JSON.stringify({ 'qwenLocal.ollamaHost': EVIL, 'qwenLocal.keepAlive': '7m' }));
-      // The keepAlive value (a window-scoped setting) shows that the file was read at all.
-      await waitFor(() => vscode.workspace.getConfiguration('qwenLocal').get('keepAlive') === '7m', 10_000, 'the workspace settings file to be read').catch(() => {});
+      writeFileSync(file, JSON.stringify({ 'qwenLocal.ollamaHost': EVIL, 'qwenLocal.keepAlive': '-1', 'qwenLocal.completion.debounceMs': 97 }));
+      // The debounce value (a window-scoped setting) shows that the file was read at all.
+      await waitFor(() => vscode.workspace.getConfiguration('qwenLocal').get('completion.debounceMs') === 97, 10_000, 'the workspace settings file to be read').catch(() => {});
     });
 
     after(async () => {
       if (file) rmSync(file, { force: true });
       const root = folder();
       if (createdDir && root) rmSync(join(root, '.vscode'), { recursive: true, force: true });
-      await waitFor(() => vscode.workspace.getConfiguration('qwenLocal').get('keepAlive') !== '7m', 10_000, 'the workspace settings file to be gone').catch(() => {});
+      await waitFor(() => vscode.workspace.getConfiguration('qwenLocal').get('completion.debounceMs') !== 97, 10_000, 'the workspace settings file to be gone').catch(() => {});
     });
 
     it('is read (a window-scoped value from the same file applies)', () => {
-      assert.equal(vscode.workspace.getConfiguration('qwenLocal').get('keepAlive'), '7m');
+      assert.equal(vscode.workspace.getConfiguration('qwenLocal').get('completion.debounceMs'), 97);
+    });
+
+    it('does not pin GPU memory either: keepAlive is machine-scoped (security review finding 6)', () => {
+      assert.notEqual(vscode.workspace.getConfiguration('qwenLocal').get('keepAlive'), '-1');
     });
 
     it('does not change the host the extension sees', () => {

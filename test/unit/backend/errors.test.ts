@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BackendError, isAbort, toBackendError } from '../../../src/backend/errors';
+import { BackendError, isAbort, summarizeBody, toBackendError } from '../../../src/backend/errors';
 
 const ctx = { host: 'http://127.0.0.1:11434', model: 'qwen2.5-coder:7b-base' };
 
@@ -22,7 +22,8 @@ describe('backend/errors', () => {
   it('says Ollama is not running, where, and how to start it, for a refused connection', () => {
     const e = toBackendError(fetchFailed('ECONNREFUSED'), ctx);
     assert.equal(e.kind, 'unreachable');
-    assert.equal(e.message, 'Ollama is not running at http://127.0.0.1:11434 — start it with `ollama serve` (or check the qwenLocal.ollamaHost setting).');
+    // Plain text, no backticks: notifications do not render markdown.
+    assert.equal(e.message, 'Ollama is not running at http://127.0.0.1:11434. Start it with "ollama serve" (or check the Qwen Local: Ollama Host setting).');
   });
 
   const statusCases: [number, string, BackendError['kind'], RegExp][] = [
@@ -59,5 +60,31 @@ describe('backend/errors', () => {
   it('passes a BackendError through unchanged', () => {
     const e = new BackendError('busy', 'b', ctx);
     assert.equal(toBackendError(e, ctx), e);
+  });
+
+  // Issue 14 item 3: Ollama's own 404s name the model (server/routes.go); gin's NoRoute body does not.
+  const notOllama: [string, string][] = [
+    ['404 page not found', 'a wrong path prefix on real Ollama'],
+    ['Error 404: Not Found', 'vLLM / FastAPI ({"detail":"Not Found"}, which the client reduces to its fallback)'],
+    ['[object Object]', 'llama.cpp ({"error":{"code":404,…}})'],
+    ['<html><head><title>404 Not Found</title></head><body>nginx</body></html>', 'a proxy page'],
+  ];
+  for (const [body, what] of notOllama) {
+    it(`a 404 from ${what} is not "model not found"`, () => {
+      const e = toBackendError(new ResponseError(body, 404), ctx);
+      assert.equal(e.kind, 'badResponse');
+      assert.doesNotMatch(e.message, /ollama pull|\[object Object\]|<html/);
+      assert.match(e.message, /does not know Ollama's API/);
+    });
+  }
+  for (const body of ["model 'qwen2.5-coder:7b-base' not found", 'model "x" not found, try pulling it first', "model '' not found"]) {
+    it(`Ollama's own 404 ${JSON.stringify(body)} is model not found`, () => assert.equal(toBackendError(new ResponseError(body, 404), ctx).kind, 'modelNotFound'));
+  }
+
+  it('summarizes a page to its title or first words, and caps any other body to one short line', () => {
+    assert.equal(summarizeBody('<html><body><h1>Access denied</h1><p>Ray ID 1234</p></body></html>'), 'an HTML page: "Access denied"');
+    assert.equal(summarizeBody('<!doctype html><body><div>Blocked by policy</div></body>'), 'an HTML page: "Blocked by policy"');
+    const long = summarizeBody(`line one\nline two ${'x'.repeat(1000)}`);
+    assert.ok(long.length <= 300 && !long.includes('\n'));
   });
 });

@@ -5,6 +5,7 @@ import type { StreamChunk } from '../../../src/backend/backend';
 import { BackendError } from '../../../src/backend/errors';
 import { OllamaBackend } from '../../../src/backend/ollama';
 import { withOutcomeReporting } from '../../../src/backend/reporting';
+import { readSettings } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
 
 const BASE = 'qwen2.5-coder:1.5b-base';
@@ -111,7 +112,7 @@ describe('backend/ollama against the simulator', function () {
     const down = new OllamaBackend({ host: 'http://127.0.0.1:9' });
     const e = await failure(down.version());
     assert.equal(e.kind, 'unreachable');
-    assert.match(e.message, /Ollama is not running at http:\/\/127\.0\.0\.1:9 — start it with `ollama serve`/);
+    assert.match(e.message, /Ollama is not running at http:\/\/127\.0\.0\.1:9\. Start it with "ollama serve"/);
   });
 
   it('maps a missing model to modelNotFound with a pull hint', async () => {
@@ -172,6 +173,61 @@ describe('backend/ollama against the simulator', function () {
     assert.equal(r.last?.done, true);
     const rec = await sim.waitForRequest({ endpoint: 'generate', finished: true });
     assert.equal(rec.body?.keep_alive, -1);
+  });
+
+  it('accepts every keep_alive form Ollama accepts: "-5m", "1.5", "-1", ".5h" (issue 14 item 8)', async () => {
+    for (const [value, sent] of [
+      ['-5m', '-5m'],
+      ['1.5', 1.5],
+      ['-1', -1],
+      ['.5h', '.5h'],
+    ] as const) {
+      const warnings: string[] = [];
+      const setting = readSettings((k) => (k === 'keepAlive' ? value : undefined), (w) => warnings.push(w)).keepAlive;
+      assert.deepEqual(warnings, [], `the setting ${value} is accepted`);
+      sim.clearLog();
+      const r = await collect(backend.generate({ model: BASE, prompt: '', keepAlive: setting }));
+      assert.equal(r.last?.done, true, `${value} is accepted by the server`);
+      const rec = await sim.waitForRequest({ endpoint: 'generate', finished: true });
+      assert.equal(rec.body?.keep_alive, sent);
+    }
+  });
+
+  // Issue 14 items 3 and 4: what real Ollama and proxies answer, and what the user reads.
+  it('a wrong path prefix (gin\'s plain-text "404 page not found") is not "model not found"', async () => {
+    const prefixed = new OllamaBackend({ host: `${sim.url}/v1` });
+    const e = await failure(collect(prefixed.generate({ model: BASE, prompt: 'x' })));
+    assert.equal(e.status, 404);
+    assert.notEqual(e.kind, 'modelNotFound');
+    assert.doesNotMatch(e.message, /ollama pull/);
+    assert.match(e.message, /does not know Ollama's API \(404 "404 page not found"\)/);
+    assert.match(e.message, /\/v1/);
+    // A real missing model still says how to pull it.
+    const missing = await failure(collect(backend.generate({ model: 'qwen2.5-coder:99b', prompt: 'x' })));
+    assert.equal(missing.kind, 'modelNotFound');
+  });
+
+  it('a proxy\'s HTML 401/403 page becomes a one-line summary', async () => {
+    const page = `<!DOCTYPE html>\n<html><head><title>401 Authorization Required</title><style>body{}</style></head>\n<body><center><h1>401 Authorization Required</h1></center><hr><center>nginx/1.25.3</center>${'<p>filler</p>'.repeat(200)}</body></html>`;
+    sim.addFault({ kind: 'status', status: 401, body: page, endpoint: ['tags'], times: 1 });
+    const e = await failure(backend.listModels());
+    assert.equal(e.kind, 'unauthorized');
+    assert.match(e.message, /\(401: an HTML page: "401 Authorization Required"\)/);
+    for (const text of [e.message, e.detail ?? '']) {
+      assert.doesNotMatch(text, /<|\n/, 'no markup, one line');
+      assert.ok(text.length < 300, `short: ${text.length}`);
+    }
+  });
+
+  it('a bare 403 (Ollama\'s allowed-hosts check behind a proxy) points at OLLAMA_HOST/OLLAMA_ORIGINS, not the key', async () => {
+    sim.addFault({ kind: 'status', status: 403, body: '', endpoint: ['tags'], times: 1 });
+    const e = await failure(backend.listModels());
+    assert.equal(e.status, 403);
+    assert.notEqual(e.kind, 'unauthorized');
+    assert.match(e.message, /refuses requests under this host name/);
+    assert.match(e.message, /OLLAMA_HOST=0\.0\.0\.0/);
+    assert.match(e.message, /OLLAMA_ORIGINS/);
+    assert.doesNotMatch(e.message, /Set the key/);
   });
 
   it('sends the API key as a bearer token', async () => {

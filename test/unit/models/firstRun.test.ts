@@ -87,3 +87,12 @@ describe('models/firstRun', () => {
     assert.match(d.kind === 'askToPull' ? d.message : '', /Download 9\.0 GB plus models of unknown size now\?/);
   });
 });
+
+describe('models/firstRun: a model from outside the Ollama library', () => {
+  it('is offered only with its source named (security review finding 6)', () => {
+    const d = decideFirstRun(input({ settings: { completion: { model: 'auto' }, chat: { model: 'hf.co/attacker/backdoored-coder' } } }));
+    assert.equal(d.kind, 'askToPull');
+    if (d.kind !== 'askToPull') return;
+    assert.match(d.message, /hf\.co\/attacker\/backdoored-coder \(chat, from Hugging Face, published by "attacker" \(not the Ollama library\)\)/);
+  });
+});

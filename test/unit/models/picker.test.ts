@@ -87,3 +87,32 @@ describe('models/picker', () => {
     assert.ok(entries.some((e) => e.kind === 'separator' && /not reachable/.test(e.label)));
   });
 });
+
+describe('models/picker: base models in the chat picker (new-user item 4)', () => {
+  it('lists instruct and other chat models first, base models last with a warning', () => {
+    const entries = buildModelPicks({
+      role: 'chat',
+      choice,
+      installed: [
+        installed('qwen2.5-coder:1.5b-base', 986e6),
+        installed('deepseek-coder:6.7b-base-q4_K_M', 3.8e9),
+        installed('llama3.1:8b', 4.9e9),
+        installed('qwen2.5-coder:7b', 4.7e9),
+      ],
+      setting: 'deepseek-coder:6.7b-base-q4_K_M',
+      autoTag: 'qwen2.5-coder:7b',
+    });
+    const labels = entries.map((e) => (e.kind === 'separator' ? `-- ${e.label}` : e.label));
+    const baseAt = labels.indexOf('-- Base models (completion only)');
+    assert.ok(baseAt > labels.indexOf('llama3.1:8b'), 'after the chat-capable models');
+    assert.deepEqual(labels.slice(baseAt + 1, baseAt + 3), ['qwen2.5-coder:1.5b-base', 'deepseek-coder:6.7b-base-q4_K_M']);
+    assert.equal(labels[labels.length - 1], '$(cloud-download) Another model…');
+    const base = byTag(entries, 'deepseek-coder:6.7b-base-q4_K_M');
+    assert.match(base.description, /^\(current\) · \$\(warning\) completion only/);
+    assert.match(base.detail, /does not follow instructions/);
+    assert.ok(!labels.includes('-- Current setting'), 'an installed base setting is listed once');
+    // The completion picker is unchanged: base models are what it wants.
+    const completion = buildModelPicks({ role: 'completion', choice, installed: [installed('deepseek-coder:6.7b-base-q4_K_M', 3.8e9)], setting: 'auto', autoTag: 'x' });
+    assert.ok(!completion.some((e) => e.kind === 'separator' && /completion only/.test(e.label)));
+  });
+});

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { PullProgress } from '../../../src/backend/backend';
 import { BackendError } from '../../../src/backend/errors';
 import {
+  modelSource,
   PullTracker,
   describePullError,
   formatDuration,
@@ -247,5 +248,17 @@ describe('models/pull', () => {
       assert.match(validateTag('qwen$') ?? '', /Use letters/);
       assert.match(validateTag('a:b:c') ?? '', /at most one ":"/);
     });
+  });
+});
+
+describe('models/pull: where a pull downloads from (security review finding 6)', () => {
+  it('names the source the way Ollama reads a model name', () => {
+    assert.deepEqual(modelSource('qwen2.5-coder:7b'), { official: true, text: 'the Ollama library' });
+    assert.deepEqual(modelSource('library/qwen2.5-coder'), { official: true, text: 'the Ollama library' });
+    assert.deepEqual(modelSource('registry.ollama.ai/library/qwen2.5-coder:7b'), { official: true, text: 'the Ollama library' });
+    assert.match(modelSource('hf.co/attacker/backdoored-coder:Q4_K_M').text, /^Hugging Face, published by "attacker" \(not the Ollama library\)$/);
+    assert.equal(modelSource('hf.co/attacker/backdoored-coder').official, false);
+    assert.match(modelSource('someone/coder:7b').text, /published by user "someone"/);
+    assert.match(modelSource('registry.example.com:5000/team/coder').text, /the registry at registry\.example\.com:5000/);
   });
 });

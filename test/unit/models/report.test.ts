@@ -49,8 +49,8 @@ describe('models/report', () => {
       '| Completion | `qwen2.5-coder:7b-base` | auto (recommended for this machine) | 5.8 GB | 8,192 tokens |',
       '| Chat | `qwen2.5-coder:14b` | auto (recommended for this machine) | 12.4 GB | 16,384 tokens |',
       '## Ollama at http://127.0.0.1:11434',
-      'Version 0.6.5.',
-      '| `qwen2.5-coder:14b` | 9.0 GB | 14.8B | Q4_K_M |',
+      'Version `0.6.5`.',
+      '| `qwen2.5-coder:14b` | 9.0 GB | `14.8B` | `Q4_K_M` |',
       '| `qwen2.5-coder:7b-base` | 6.0 GB | fully on GPU | 8,192 tokens | in 29 min |',
       '| `qwen2.5-coder:14b` | 12.0 GB | 25 % on CPU | — | never (kept loaded) |',
     ];
@@ -79,9 +79,52 @@ describe('models/report', () => {
     };
     const text = buildHardwareReport(input({ hardware: apple, resolved, installed: [installed('qwen2.5-coder:3b-base')], loaded: [] }));
     assert.match(text, /\| Completion \| `qwen2\.5-coder:3b-base` \| auto: `qwen2\.5-coder:7b-base` is not installed, so this installed model stands in \|/);
-    assert.match(text, /\| Chat \| `my\|model` \(not installed: run "Qwen Local: Pull Model"\) \| your setting \(recommended: `qwen2\.5-coder:14b`\) \| — \|/);
+    assert.match(text, /\| Chat \| `my\\\|model` \(not installed: run "Qwen Local: Pull Model"\) \| your setting \(recommended: `qwen2\.5-coder:14b`\) \| — \|/);
     assert.match(text, /Apple M3 Max, unified memory: 117 GB usable by the GPU \(iogpu\.wired_limit_mb is set to 120000 MB\)/);
     assert.match(text, /No model is loaded\./);
     assert.match(buildHardwareReport(input({ installed: [], loaded: [] })), /None yet\. Run "Qwen Local: Pull Model"\./);
+  });
+
+  it('embeds no server-supplied field as markdown (security review finding 11)', () => {
+    const tracker = '![](https://tracker.example/v.png)';
+    const text = buildHardwareReport(
+      input({
+        version: `0.6.5 ${tracker}`,
+        installed: [{ ...installed(`evil\`:7b ${tracker}`, 1e9), parameterSize: `<img src=https://tracker.example/p.png>`, quantization: `[x](https://tracker.example/q) | col` }],
+        loaded: [{ name: `x\n## injected ${tracker}`, sizeBytes: GiB, sizeVramBytes: GiB, contextLength: '![](https://tracker.example/c.png)' as unknown as number }],
+      }),
+    );
+    // Rendered as markdown, none of these may become an image, a link, raw HTML, a heading or a new table cell.
+    const outsideCode = text.replace(/`[^`\n]*`/g, '');
+    assert.doesNotMatch(outsideCode, /(?<!\\)!\[\]\(/, 'an unescaped image outside a code span');
+    assert.doesNotMatch(outsideCode, /(?<!\\)<img/, 'raw HTML outside a code span');
+    assert.match(text, /Version `0\.6\.5 !\[\]\(https:\/\/tracker\.example\/v\.png\)`\./, 'the version is a code span');
+    assert.match(text, /`<img src=https:\/\/tracker\.example\/p\.png>`/);
+    assert.match(text, /`\[x\]\(https:\/\/tracker\.example\/q\) \\\| col`/);
+    assert.doesNotMatch(text, /^## injected/m);
+    assert.ok(!text.includes('c.png'), 'a non-number context length is not printed');
+    for (const line of text.split('\n').filter((l) => l.startsWith('| `'))) {
+      const cells = line.split(/(?<!\\)\|/).length - 2;
+      assert.ok(cells === 4 || cells === 5, `a row with ${cells} cells: ${line}`);
+    }
+  });
+
+  it('explains every number: the budget, detection time, and a GPU that is the server\'s (new-user item 5)', () => {
+    const cpuOnly: HardwareInfo = { ...hw, gpus: [], system: { ...hw.system, totalRamBytes: 23.5 * GiB } };
+    const choice = chooseModels(cpuOnly, { allowLargeModels: false });
+    const text = buildHardwareReport(
+      input({
+        hardware: cpuOnly,
+        choice,
+        host: 'http://gpu-box.lan:11434',
+        loaded: [{ name: 'qwen2.5-coder:7b-base', sizeBytes: 6 * GiB, sizeVramBytes: 6 * GiB }],
+      }),
+    );
+    assert.match(text, /Memory budget 15\.0 GB: 85 % of 17\.6 GB \(75 % of the 23\.5 GB RAM, as the models run on the CPU\); the rest is headroom/);
+    assert.equal(text.match(/Models may use/g), null, 'the budget is said once');
+    assert.match(text, /_Detected 1 min ago\./);
+    assert.doesNotMatch(text, /\d{4}-\d\d-\d\dT/, 'no raw ISO timestamp');
+    assert.match(text, /Ollama runs at http:\/\/gpu-box\.lan:11434, which may be another machine/);
+    assert.match(text, /Ollama reports GPU memory in use although this machine shows no GPU/);
   });
 });
