@@ -2,6 +2,8 @@
 // them, trimmed to the context the model really has. The adapter turns VS Code's part classes into
 // the plain parts below; everything here is pure (no `vscode`).
 
+import type { ChatMessage } from '../backend/backend';
+
 export type LmPart =
   | { kind: 'text'; value: string }
   | { kind: 'toolCall'; callId: string; name: string; input: Record<string, unknown> }
@@ -12,21 +14,8 @@ export interface LmInputMessage {
   parts: LmPart[];
 }
 
-export interface LmToolCall {
-  id: string;
-  name: string;
-  arguments: Record<string, unknown>;
-}
-
-/** One message of the server's chat API (Ollama's /api/chat and OpenAI's /v1/chat/completions agree on this shape). */
-export interface LmMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string;
-  toolCalls?: LmToolCall[];
-  /** For `tool` messages: the call answered (OpenAI) and the tool's name (Ollama). */
-  toolCallId?: string;
-  toolName?: string;
-}
+/** The server chat API's message (backend.ts): Ollama's /api/chat and OpenAI's /v1/chat/completions agree on it. */
+export type LmMessage = ChatMessage;
 
 /** Maps VS Code's messages; a tool result goes out as a `tool` message right after the call it answers. */
 export function toServerMessages(input: readonly LmInputMessage[]): LmMessage[] {
