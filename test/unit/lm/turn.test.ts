@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { estimateTokens } from '../../../src/completion/budget';
+import { inputMessage, partsOf } from '../../../src/lm/parts';
 import { fitToContext, toServerMessages, toolsSystemPrompt, type LmMessage } from '../../../src/lm/messages';
 import type { ToolSpec } from '../../../src/lm/toolCalls';
 import { runToolTurn, type AttemptResult, type ChatAttempt } from '../../../src/lm/turn';
@@ -123,5 +124,26 @@ describe('VS Code messages → the server chat API', () => {
     const prompt = toolsSystemPrompt(TOOLS);
     assert.match(prompt, /<tools>\n\{"type":"function","function":\{"name":"read_file"/);
     assert.match(prompt, /<tool_call>\n\{"name": <function-name>, "arguments": <args-json-object>\}\n<\/tool_call>/);
+  });
+});
+
+describe('reading VS Code messages of any API version', () => {
+  it('reads the string content of VS Code before 1.95', () => {
+    assert.deepEqual(inputMessage({ role: 1, content: 'hi' }), { role: 'user', parts: [{ kind: 'text', value: 'hi' }] });
+  });
+
+  it('reads text, tool call and tool result parts by their fields', () => {
+    const parts = partsOf([
+      { value: 'look' },
+      { callId: 'a', name: 'read_file', input: { path: 'x' } },
+      { callId: 'a', content: [{ value: 'file text' }, { value: '!' }] },
+      42,
+    ]);
+    assert.deepEqual(parts, [
+      { kind: 'text', value: 'look' },
+      { kind: 'toolCall', callId: 'a', name: 'read_file', input: { path: 'x' } },
+      { kind: 'toolResult', callId: 'a', content: 'file text!' },
+    ]);
+    assert.equal(inputMessage({ role: 2, content: [] }).role, 'assistant');
   });
 });
