@@ -35,16 +35,36 @@ export interface GenerateRequest {
   limits?: CallLimits;
 }
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A call the model made (or, in history, made earlier); `id` only where the server gives one. */
+export interface ChatToolCall {
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** An assistant message's tool calls. */
+  toolCalls?: ChatToolCall[];
+  /** A `tool` message: which tool answered (Ollama) and which call (OpenAI-compatible servers). */
+  toolName?: string;
+  toolCallId?: string;
+}
+
+/** A tool the model may call; `parameters` is its input JSON schema. */
+export interface ChatTool {
+  name: string;
+  description?: string;
+  parameters?: object;
 }
 
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
+  tools?: ChatTool[];
   options?: ModelOptions;
   keepAlive?: string | number;
   signal?: AbortSignal;
@@ -66,6 +86,8 @@ export interface GenerationStats {
 export interface StreamChunk {
   text: string;
   done: boolean;
+  /** Tool calls the server parsed from the model's output (chat with `tools`). */
+  toolCalls?: ChatToolCall[];
   stats?: GenerationStats;
 }
 

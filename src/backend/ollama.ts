@@ -5,11 +5,13 @@
 // evaluation — so a cancelled completion would keep the server busy. Injecting the signal into fetch
 // makes the abort reach the server at once.
 
-import { Ollama, type ChatResponse, type GenerateResponse, type ProgressResponse } from 'ollama';
+import { Ollama, type ChatResponse, type GenerateResponse, type Message, type ProgressResponse, type Tool } from 'ollama';
 import type {
   Backend,
   CallLimits,
+  ChatMessage,
   ChatRequest,
+  ChatTool,
   GenerateRequest,
   GenerationStats,
   InstalledModel,
@@ -143,6 +145,20 @@ function streamFailure(error: unknown, ctx: BackendErrorContext): BackendError |
   return new BackendError('server', describe('server', ctx, text), ctx, undefined, text);
 }
 
+/** Ollama's message: tool calls as {function: {name, arguments}}, a tool result named by `tool_name`. */
+function toOllamaMessage(m: ChatMessage): Message {
+  return {
+    role: m.role,
+    content: m.content,
+    ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })) } : {}),
+    ...(m.role === 'tool' && m.toolName ? { tool_name: m.toolName } : {}),
+  };
+}
+
+function toOllamaTool(t: ChatTool): Tool {
+  return { type: 'function', function: { name: t.name, description: t.description ?? '', parameters: (t.parameters ?? { type: 'object', properties: {} }) as Tool['function']['parameters'] } };
+}
+
 /** What an HTTP header value can carry: visible ASCII, with spaces and tabs only inside. */
 const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
 
@@ -261,7 +277,8 @@ export class OllamaBackend implements Backend {
     const parts = this.stream(request.signal, request.model, request.limits ?? {}, (client) =>
       client.chat({
         model: request.model,
-        messages: request.messages,
+        messages: request.messages.map(toOllamaMessage),
+        ...(request.tools?.length ? { tools: request.tools.map(toOllamaTool) } : {}),
         options: request.options,
         keep_alive: keepAliveValue(request.keepAlive),
         stream: true,
@@ -269,11 +286,13 @@ export class OllamaBackend implements Backend {
     );
     for await (const part of parts) {
       const text = part.message?.content ?? '';
+      const calls = part.message?.tool_calls?.map((c) => ({ name: c.function.name, arguments: c.function.arguments ?? {} }));
+      const toolCalls = calls?.length ? { toolCalls: calls } : {};
       if (part.done) {
-        yield { text, done: true, stats: stats(part) };
+        yield { text, done: true, stats: stats(part), ...toolCalls };
         return;
       }
-      yield { text, done: false };
+      yield { text, done: false, ...toolCalls };
     }
   }
 

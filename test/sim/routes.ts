@@ -10,6 +10,7 @@ import { defaultErrorText } from './faults';
 import type { RequestLog } from './log';
 import { fullName, normalizeName, psEntry, resolveModel, showResponse, tagsEntry, type ModelInfo } from './models';
 import { AbortedError, abortableSleep, FOREVER_MS, QueueFullError, type Runner, type Scheduler } from './scheduler';
+import { SimToolParser } from './toolParser';
 import { commonPrefixLength, countTokens, parseFim, parseGoDuration, tokenId, tokenize } from './tokens';
 import type {
   Answer,
@@ -104,6 +105,15 @@ function keepAliveMs(value: unknown, fallback: string | number): number {
   return ms < 0 ? FOREVER_MS : ms;
 }
 
+/** The function names of a request's `tools` (api.Tool: {type, function: {name, …}}). */
+function toolNamesOf(tools: unknown): string[] | undefined {
+  if (!Array.isArray(tools)) return undefined;
+  return tools.flatMap((t) => {
+    const fn = typeof t === 'object' && t !== null ? (t as { function?: { name?: unknown } }).function : undefined;
+    return typeof fn?.name === 'string' ? [fn.name] : [];
+  });
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -140,6 +150,8 @@ interface Job {
   withContext: boolean;
   answer: () => Promise<PlannedAnswer>;
   faults: FaultSpec[];
+  /** Chat with `tools`: the names Ollama's tool parser looks for in the answer (toolParser.ts). */
+  toolNames?: string[];
 }
 
 export class Routes {
@@ -439,6 +451,7 @@ export class Routes {
       withContext: false,
       answer: async () => this.plan(await answerChat(settings.chats, settings.chatAnswer, ctx), options),
       faults,
+      toolNames: toolNamesOf(body.tools),
     });
   }
 
@@ -514,6 +527,8 @@ export class Routes {
       const maxMs = endless?.kind === 'endless' ? (endless.maxMs ?? 60_000) : Infinity;
       let doneReason: string = plan.doneReason;
       const filler = plan.pieces.length > 0 ? plan.pieces : tokenize(' and so on');
+      const tools = job.toolNames?.length ? new SimToolParser(job.toolNames) : undefined;
+      const chatChunk = (message: Record<string, unknown>) => ({ model: job.label, created_at: now(), message: { role: 'assistant', content: '', ...message }, done: false });
       for (let i = 0; endless ? true : i < plan.pieces.length; i++) {
         if (endless && performance.now() - te > maxMs) {
           doneReason = 'length';
@@ -526,7 +541,11 @@ export class Routes {
         rec.text += piece;
         rec.tokensSent++;
         rec.firstTokenAt ??= Date.now();
-        if (job.stream) {
+        if (job.stream && tools) {
+          const parsed = tools.add(piece);
+          if (parsed.content && !x.line(chatChunk({ content: parsed.content }))) return;
+          if (parsed.calls.length && !x.line(chatChunk({ tool_calls: parsed.calls }))) return;
+        } else if (job.stream) {
           const chunk =
             job.kind === 'generate'
               ? { model: job.label, created_at: now(), response: piece, done: false }
@@ -534,6 +553,8 @@ export class Routes {
           if (!x.line(chunk)) return;
         }
       }
+      const held = tools?.flush();
+      if (job.stream && held && !x.line(chatChunk({ content: held }))) return;
       if (!sink.before(rec.tokensSent, true)) return;
 
       const evalMs = performance.now() - te;
@@ -555,7 +576,11 @@ export class Routes {
         x.send(200, 'application/json; charset=utf-8', sink.malformedBody);
       } else {
         if (job.kind === 'generate') final.response = generated;
-        else final.message = { role: 'assistant', content: generated };
+        else if (tools) {
+          const parsed = tools.add(generated);
+          const rest = tools.flush();
+          final.message = { role: 'assistant', content: parsed.content + rest, ...(parsed.calls.length ? { tool_calls: parsed.calls } : {}) };
+        } else final.message = { role: 'assistant', content: generated };
         x.json(200, final);
       }
     } catch (e) {
