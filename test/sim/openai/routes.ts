@@ -15,11 +15,12 @@ import type { AnswerSource, ChatContext, ChatRule, CompletionRule, GenerateConte
 import { AbortedError, QueueFullError, type Batch } from './batch';
 import { errorBody, LLAMA_CONTEXT_TOO_LONG, vllmContextTooLong, vllmModelMissing, type ErrorStyle } from './errors';
 import { SseExchange } from './exchange';
-import { chunkOf, isFimModel, llamaInfillPrompt, objectName, wholeOf } from './shapes';
+import { chunkOf, isFimModel, llamaInfillPrompt, objectName, splitReasoning, wholeOf } from './shapes';
 import type { OpenAIEndpoint, OpenAIFault, OpenAIRequestRecord, OpenAITiming, ServedModel } from './types';
 
 export interface OpenAISettings extends ErrorStyle {
   models: ServedModel[];
+  reasoningParser: boolean;
   apiKey: string | undefined;
   timing: OpenAITiming;
   maxBatch: number;
@@ -332,23 +333,22 @@ export class OpenAIRoutes {
       }
       rec.startedAt = Date.now();
       const plan = await job.answer();
+      const reasoning = job.endpoint === 'chat' && this.s.settings().reasoningParser ? splitReasoning(plan) : undefined;
       await abortableSleep(job.promptTokens * timing.promptMsPerToken, x.signal);
 
       const drop = job.faults.find((f) => f.kind === 'drop');
       const errorEvent = job.faults.find((f) => f.kind === 'errorEvent');
       const noDone = job.faults.some((f) => f.kind === 'noDone');
-      let text = '';
       for (let i = 0; i < plan.pieces.length; i++) {
         if (drop?.kind === 'drop' && (drop.after ?? 0) <= i) return x.drop();
         if (errorEvent?.kind === 'errorEvent' && (errorEvent.after ?? 0) <= i) return this.errorEvent(x, errorEvent.message);
         // One decode step: as long as the batch is big right now (vLLM aborts the sequence on disconnect).
         await abortableSleep(batch.stepMs(timing), x.signal);
         const piece = plan.pieces[i]!;
-        text += piece;
         rec.text += piece;
         rec.tokensSent++;
         rec.firstTokenAt ??= Date.now();
-        if (job.stream && !x.event(chunkOf(job, id, created, piece, null, i === 0))) return;
+        if (job.stream && !x.event(chunkOf(job, id, created, piece, null, i === 0, reasoning?.[i] ?? false))) return;
       }
       if (drop?.kind === 'drop') return x.drop();
       if (errorEvent?.kind === 'errorEvent') return this.errorEvent(x, errorEvent.message);
@@ -357,7 +357,7 @@ export class OpenAIRoutes {
       const reason = plan.doneReason;
       rec.finishReason = reason;
       const usage = { prompt_tokens: job.promptTokens, completion_tokens: rec.tokensSent, total_tokens: job.promptTokens + rec.tokensSent };
-      if (!job.stream) return x.json(200, wholeOf(job, id, created, text, reason, usage));
+      if (!job.stream) return x.json(200, wholeOf(job, id, created, plan.pieces.filter((_, i) => !reasoning?.[i]).join(''), reason, usage));
       x.event(chunkOf(job, id, created, '', reason, plan.pieces.length === 0));
       if (job.endpoint === 'infill') return x.end(); // llama.cpp ends its native streams without [DONE]
       if (job.includeUsage) x.event({ id, object: objectName(job.endpoint, true), created, model: job.model, choices: [], usage });

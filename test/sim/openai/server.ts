@@ -153,6 +153,7 @@ export class OpenAISimulator {
     const s = this.settingsNow;
     if (config.flavour) s.flavour = config.flavour;
     if (config.errorShape) s.errorShape = config.errorShape;
+    if (config.reasoningParser !== undefined) s.reasoningParser = config.reasoningParser;
     if (config.models) s.models = [...config.models];
     if ('apiKey' in config) s.apiKey = config.apiKey;
     if (config.timing) s.timing = { ...s.timing, ...config.timing };
@@ -180,6 +181,7 @@ export class OpenAISimulator {
     this.settingsNow = {
       flavour,
       errorShape: 'nested',
+      reasoningParser: false,
       models: flavour === 'llamacpp' ? [...LLAMACPP_MODELS] : [...VLLM_MODELS],
       apiKey: undefined,
       timing: { ...DEFAULT_OPENAI_TIMING },

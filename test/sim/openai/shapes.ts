@@ -2,7 +2,8 @@
 // chat_completion/serving.py: the first chat delta carries the role, the last chunk finish_reason),
 // and llama.cpp's native /infill events ({content, stop, stop_type}, server.cpp send_partial/final).
 
-import { FIM } from '../tokens';
+import type { PlannedAnswer } from '../answers';
+import { FIM, tokenize } from '../tokens';
 import type { Job } from './routes';
 import type { ServedModel } from './types';
 
@@ -23,7 +24,7 @@ export function objectName(endpoint: Job['endpoint'], chunk: boolean): string {
   return 'text_completion';
 }
 
-export function chunkOf(job: Job, id: string, created: number, piece: string, reason: string | null, first: boolean): Record<string, unknown> {
+export function chunkOf(job: Job, id: string, created: number, piece: string, reason: string | null, first: boolean, reasoning = false): Record<string, unknown> {
   if (job.endpoint === 'infill') {
     const final = reason !== null;
     return {
@@ -37,7 +38,7 @@ export function chunkOf(job: Job, id: string, created: number, piece: string, re
   }
   const choice =
     job.endpoint === 'chat'
-      ? { index: 0, delta: first ? { role: 'assistant', content: piece } : { content: piece }, logprobs: null, finish_reason: reason }
+      ? { index: 0, delta: { ...(first ? { role: 'assistant' } : {}), [reasoning ? 'reasoning_content' : 'content']: piece }, logprobs: null, finish_reason: reason }
       : { index: 0, text: piece, logprobs: null, finish_reason: reason, stop_reason: null };
   return { id, object: objectName(job.endpoint, true), created, model: job.model, choices: [choice] };
 }
@@ -49,4 +50,19 @@ export function wholeOf(job: Job, id: string, created: number, text: string, rea
       ? { index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: reason }
       : { index: 0, text, logprobs: null, finish_reason: reason, stop_reason: null };
   return { id, object: objectName(job.endpoint, false), created, model: job.model, choices: [choice], usage };
+}
+
+/**
+ * vLLM's reasoning parser (vllm/reasoning/, qwen3 and deepseek_r1 parsers): the text of a leading
+ * <think>…</think> goes out as `reasoning_content`, without the tags. Re-cuts the planned pieces and
+ * says which are reasoning.
+ */
+export function splitReasoning(plan: PlannedAnswer): boolean[] {
+  const full = plan.pieces.join('');
+  const m = /^\s*<think>([\s\S]*?)(?:<\/think>\s*|$)([\s\S]*)$/.exec(full);
+  if (!m) return plan.pieces.map(() => false);
+  const thought = tokenize(m[1] ?? '');
+  const answer = tokenize(m[2] ?? '');
+  plan.pieces = [...thought, ...answer];
+  return [...thought.map(() => true), ...answer.map(() => false)];
 }

@@ -55,6 +55,8 @@ export interface OpenAISimConfig {
   errorShape?: 'nested' | 'flat';
   /** Default: one base and one instruct Qwen2.5-Coder 7B under Hugging Face names (vLLM) or GGUF file names (llama.cpp). */
   models?: ServedModel[];
+  /** vLLM --reasoning-parser (qwen3, deepseek_r1): a chat answer's <think>…</think> is sent as `reasoning_content` deltas. */
+  reasoningParser?: boolean;
   /** --api-key: every /v1 request needs "Authorization: Bearer <apiKey>", else 401. */
   apiKey?: string;
   timing?: Partial<OpenAITiming>;
