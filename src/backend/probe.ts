@@ -1,6 +1,8 @@
 // Which kind of model server is at a URL: `auto` asks `GET /api/version` (Ollama) and then
 // `GET /v1/models` (OpenAI-compatible: vLLM, SGLang, llama-server, LM Studio), and says what it
-// found as one sentence for the log and the status tooltip. Pure: the caller injects fetch.
+// found as one sentence for the log and the status tooltip. Ollama is asked first because it also
+// serves /v1/models (its OpenAI compatibility layer), and its own API is the better one to use.
+// Pure: the caller injects fetch (or the global one is used); nothing here imports a client.
 
 export type ServerKind = 'auto' | 'ollama' | 'openai';
 
@@ -125,7 +127,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     }
     if (v instanceof Error) lastError = v;
     if (options.kind === 'ollama') {
-      const why = v instanceof Error ? `it did not answer (${v.message})` : `GET /api/version answered ${v.status}`;
+      const why = v instanceof Error ? `it did not answer (${reason(v)})` : `GET /api/version answered ${v.status}`;
       return { kind: undefined, root: parsed.root, summary: `No Ollama at ${where}: ${why}. Start it with \`ollama serve\`, or set the server kind to "openai" for vLLM, llama.cpp or LM Studio.` };
     }
   }
