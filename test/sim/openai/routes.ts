@@ -140,7 +140,7 @@ export class OpenAIRoutes {
 
     const faults = this.s.takeFaults(rec);
     try {
-      for (const f of faults) if (f.kind === 'stall') await abortableSleep(f.ms ?? Infinity, x.signal);
+      for (const f of faults) if (f.kind === 'stall' && f.after === undefined) await abortableSleep(f.ms ?? Infinity, x.signal);
     } catch {
       return;
     }
@@ -339,9 +339,11 @@ export class OpenAIRoutes {
       const drop = job.faults.find((f) => f.kind === 'drop');
       const errorEvent = job.faults.find((f) => f.kind === 'errorEvent');
       const noDone = job.faults.some((f) => f.kind === 'noDone');
+      const stall = job.faults.find((f) => f.kind === 'stall' && f.after !== undefined);
       for (let i = 0; i < plan.pieces.length; i++) {
         if (drop?.kind === 'drop' && (drop.after ?? 0) <= i) return x.drop();
         if (errorEvent?.kind === 'errorEvent' && (errorEvent.after ?? 0) <= i) return this.errorEvent(x, errorEvent.message);
+        if (stall?.kind === 'stall' && stall.after === i) await abortableSleep(stall.ms ?? Infinity, x.signal);
         // One decode step: as long as the batch is big right now (vLLM aborts the sequence on disconnect).
         await abortableSleep(batch.stepMs(timing), x.signal);
         const piece = plan.pieces[i]!;

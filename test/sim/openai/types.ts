@@ -43,7 +43,7 @@ export type OpenAIFault = {
 } & (
   | { kind: 'status'; status: number; /** Raw body (e.g. a proxy's HTML page); default the flavour's error JSON. */ body?: string; message?: string }
   | { kind: 'reset' }
-  | { kind: 'stall'; /** Omitted: until the client gives up. */ ms?: number }
+  | { kind: 'stall'; /** Omitted: until the client gives up. */ ms?: number; /** Tokens streamed first (a stall mid-answer); omitted: before any answer. */ after?: number }
   | { kind: 'drop'; /** Tokens streamed before the socket is cut. */ after?: number }
   | { kind: 'errorEvent'; after?: number; message?: string }
   | { kind: 'noDone' }

@@ -54,6 +54,17 @@ describe('backend/openai against the simulator (vLLM)', function () {
     assert.equal(rec.headers.authorization, undefined, 'no key, no Authorization header');
   });
 
+  it('a completion read until its first line (stopWhen) closes the request on the server', async () => {
+    sim.configure({ timing: { tokenMs: 15 } });
+    sim.setCompletion('first line\nsecond line\nthird line\nfourth line');
+    const answer = await readAnswer(backend.generate({ model: BASE, prompt: FIM_PROMPT, raw: true }), { host: backend.host }, { stopWhen: (text) => text.includes('\n') });
+    assert.equal(answer.end, 'done');
+    assert.equal(answer.stoppedEarly, true);
+    const rec = await sim.waitForRequest({ endpoint: 'completions', finished: true });
+    assert.equal(rec.aborted, true);
+    assert.ok(rec.tokensSent < 10, `stopped generating (${rec.tokensSent} tokens)`);
+  });
+
   it('max_tokens reached ends as "length"', async () => {
     sim.setCompletion('a b c d e f g h');
     const answer = await readAnswer(backend.generate({ model: BASE, prompt: FIM_PROMPT, raw: true, options: { num_predict: 3 } }), { host: backend.host });
@@ -179,6 +190,18 @@ describe('backend/openai against the simulator (vLLM)', function () {
       const answer = await readAnswer(backend.generate({ model: BASE, prompt: FIM_PROMPT, raw: true, limits: { firstTokenMs: 150 } }), { host: backend.host });
       assert.equal(answer.error?.kind, 'timeout');
       const rec = await sim.waitForRequest({ endpoint: 'completions', finished: true });
+      assert.equal(rec.aborted, true);
+    });
+
+    it('a stall mid-answer trips the idle limit and closes the request, keeping the text so far', async () => {
+      const idle = new OpenAICompatibleBackend({ host: sim.url, timeouts: { idleMs: 150 } });
+      sim.setChat('one two three four');
+      sim.addFault({ kind: 'stall', after: 2, times: 1 });
+      const answer = await readAnswer(idle.chat({ model: CHAT, messages: [{ role: 'user', content: 'x' }] }), { host: idle.host });
+      assert.equal(answer.end, 'error');
+      assert.equal(answer.error?.kind, 'timeout');
+      assert.equal(answer.text, 'one two');
+      const rec = await sim.waitForRequest({ endpoint: 'chat', finished: true });
       assert.equal(rec.aborted, true);
     });
 
