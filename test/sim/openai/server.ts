@@ -10,7 +10,8 @@
 //   await sim.restart(100);                                // "server killed", refuses for 100 ms
 //
 // Files: types.ts (config, faults, log record), routes.ts (the API), batch.ts (continuous
-// batching), errors.ts (error bodies and texts), exchange.ts (JSON and SSE responses).
+// batching), errors.ts (error bodies and texts), exchange.ts (JSON and SSE responses), shapes.ts
+// (answer JSON), cli.ts (standalone process with a control port, for end-to-end tests).
 
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
