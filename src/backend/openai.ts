@@ -64,10 +64,14 @@ function failureOf(error: unknown): ServerFailure {
 }
 
 /**
- * vLLM before 0.10 answered errors flat (`{"object":"error","message",…}`), which the client cannot
+ * Also: vLLM before 0.10 answered errors flat (`{"object":"error","message",…}`), which the client cannot
  * read (it looks for `error`). Rewrites them to the nested shape so the message survives.
  */
 async function normalizeErrorBody(res: Response): Promise<Response> {
+  // A captive portal or a proxy's login page answers 200 with HTML: not an API answer.
+  if (res.ok && /text\/html/i.test(res.headers.get('content-type') ?? '')) {
+    return new Response(await res.text(), { status: 502, statusText: 'HTML instead of an API answer', headers: res.headers });
+  }
   if (res.ok) return res;
   const text = await res.text();
   let body = text;

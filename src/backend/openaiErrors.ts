@@ -139,6 +139,9 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
     case 501:
       return make('capability', `${model} on ${host} cannot do this: ${said}. Pick another model.`, said);
     default:
+      if (html) {
+        return make('server', `The answer from ${host} did not come from a model server: ${said}. Check the server URL and the proxy settings, or try again if the server is restarting.`, said);
+      }
       if (f.status !== undefined && f.status >= 500) return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''} (${f.status}): ${said}. See the server's log.`, said);
       if (f.status !== undefined) return make('badResponse', `The server at ${host} answered ${f.status}: ${said}.`, said);
       return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);

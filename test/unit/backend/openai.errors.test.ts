@@ -65,7 +65,7 @@ describe('backend/openaiErrors', function () {
     const page = '<!DOCTYPE html><html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>';
     const e = toOpenAIBackendError({ status: 504, message: page }, ctx);
     assert.equal(e.kind, 'server');
-    assert.match(e.message, /HTML page: "504 Gateway Time-out"/);
+    assert.match(e.message, /did not come from a model server: a proxy or gateway answered with an HTML page: "504 Gateway Time-out"/);
     assert.doesNotMatch(e.message, /DOCTYPE|<center>/);
     assert.equal(summarizeHtml('plain text'), undefined);
     assert.equal(summarizeHtml(`<h1>${'x'.repeat(300)}</h1>`)?.length, 101);

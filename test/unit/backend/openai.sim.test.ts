@@ -2,6 +2,12 @@
 // real `openai` client: every feature path and the fault matrix.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BackendError } from '../../../src/backend/errors';
 import { OpenAICompatibleBackend } from '../../../src/backend/openai';
 import { contextTooLong } from '../../../src/backend/openaiErrors';
@@ -250,6 +256,60 @@ describe('backend/openai against the simulator (vLLM)', function () {
       assert.match(answer.error?.message ?? '', /HTML page: "502 Bad Gateway"/);
       assert.doesNotMatch(answer.error?.message ?? '', /<html>/);
     });
+  });
+});
+
+describe('backend/openai against servers that misbehave at the HTTP level', function () {
+  let server: Server | undefined;
+
+  async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void, tls?: { key: string; cert: string }): Promise<string> {
+    server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+    const s = server;
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const address = s.address();
+    return `${tls ? 'https' : 'http'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  afterEach(async () => {
+    const s = server;
+    server = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  });
+
+  it('a redirect is never followed', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => {
+      hits++;
+      res.writeHead(302, { Location: 'http://elsewhere.invalid/v1/models' }).end();
+    });
+    const e = await failure(new OpenAICompatibleBackend({ host: url }).listModels());
+    assert.equal(e.kind, 'unreachable');
+    assert.match(e.message, /redirect, which Qwen Local never follows/);
+    assert.equal(hits, 1);
+  });
+
+  it('a 200 HTML page (captive portal, proxy login) is not taken for an answer', async () => {
+    const url = await serve((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><title>Sign in to the corporate proxy</title></html>'));
+    const answer = await readAnswer(new OpenAICompatibleBackend({ host: url }).chat({ model: CHAT, messages: [{ role: 'user', content: 'x' }] }), { host: url });
+    assert.equal(answer.end, 'error');
+    assert.match(answer.error?.message ?? '', /HTML page: "Sign in to the corporate proxy"/);
+  });
+
+  it('a self-signed certificate says which problem and how to fix it', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'qwen-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    } catch {
+      this.skip(); // no openssl on this machine
+    }
+    try {
+      const url = await serve((_req, res) => res.end('{}'), { key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert: readFileSync(join(dir, 'c.pem'), 'utf8') });
+      const e = await failure(new OpenAICompatibleBackend({ host: url }).listModels());
+      assert.equal(e.kind, 'unreachable');
+      assert.match(e.message, /does not trust the HTTPS certificate .*self-signed certificate.*NODE_EXTRA_CA_CERTS/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
