@@ -93,15 +93,18 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly timeouts: Timeouts;
   private readonly apiKey: string | undefined;
   private readonly keyProblem: string | undefined;
+  private readonly urlProblem: string | undefined;
   private readonly baseFetch: typeof fetch;
   private readonly infillMode: 'auto' | 'always' | 'never';
   private engine: Promise<string> | undefined;
 
   constructor(options: OpenAIBackendOptions) {
+    // A bad URL fails every call with its sentence instead of throwing here, like a bad key.
     const url = parseServerUrl(options.host);
-    if (typeof url === 'string') throw new BackendError('badResponse', url, { host: options.host }, undefined, 'bad server URL');
-    this.host = url.root;
-    this.apiBase = url.apiBase;
+    this.urlProblem = typeof url === 'string' ? url : undefined;
+    // Never keep credentials typed into a bad URL: the host goes into messages and logs.
+    this.host = typeof url === 'string' ? options.host.trim().replace(/\/\/[^/@]*@/, '//') : url.root;
+    this.apiBase = typeof url === 'string' ? '' : url.apiBase;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.keyProblem =
       options.apiKey && !HEADER_VALUE.test(options.apiKey)
@@ -118,6 +121,7 @@ export class OpenAICompatibleBackend implements Backend {
 
   private guard(signal: AbortSignal | undefined, model?: string): RequestGuard {
     const ctx = this.ctx(model);
+    if (this.urlProblem) throw new BackendError('unreachable', this.urlProblem, ctx, undefined, 'bad server URL');
     if (this.keyProblem) {
       throw new BackendError('unauthorized', `Qwen Local cannot send your API key to ${this.host}: ${this.keyProblem}. Set it again with "Qwen Local: Set API Key for the Model Server".`, ctx, undefined, this.keyProblem);
     }

@@ -86,7 +86,12 @@ export interface CompletionBody {
   stream_options: { include_usage: boolean };
 }
 
-/** POST /v1/completions. A non-raw prompt with a suffix is wrapped in Qwen's FIM format here. */
+/**
+ * POST /v1/completions. A non-raw prompt with a suffix is wrapped in Qwen's FIM format here.
+ * Without num_predict no max_tokens is sent, and vLLM then stops after 16 tokens (its
+ * CompletionRequest default, as OpenAI's legacy endpoint): callers always set num_predict. A large
+ * default is no way out: vLLM rejects prompt + max_tokens beyond max_model_len with a 400.
+ */
 export function completionBody(request: GenerateRequest): CompletionBody {
   const prompt = !request.raw && request.suffix ? `${PREFIX}${request.prompt}${SUFFIX}${request.suffix}${MIDDLE}` : request.prompt;
   const fim = parseQwenFim(prompt) !== undefined;

@@ -124,6 +124,7 @@ describe('OpenAI-compatible simulator (vLLM flavour)', function () {
 
   it('the pre-0.10 flat error body reaches the client only as a raw body', async () => {
     sim.configure({ errorShape: 'flat' });
+    // The one raw fetch on an OpenAI route: the client cannot show this body, which is the point.
     const raw = await fetch(`${sim.url}/v1/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model: 'nope', prompt: 'x' }) });
     const body = (await raw.json()) as Record<string, unknown>;
     assert.equal(body.object, 'error');

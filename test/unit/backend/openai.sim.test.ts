@@ -224,6 +224,16 @@ describe('backend/openai against the simulator (vLLM)', function () {
       assert.equal(rec?.headers.authorization, 'Bearer team-key');
     });
 
+    it('a bad server URL fails each call with its sentence, never the constructor', async () => {
+      const bad = new OpenAICompatibleBackend({ host: 'https://user:secret@team-gpu.example' });
+      const e = await failure(bad.listModels());
+      assert.equal(e.kind, 'unreachable');
+      assert.match(e.message, /not in the server URL/);
+      assert.doesNotMatch(`${e.message} ${e.context.host} ${bad.host}`, /secret/);
+      const answer = await readAnswer(bad.generate({ model: BASE, prompt: FIM_PROMPT, raw: true }), { host: bad.host });
+      assert.equal(answer.end, 'error');
+    });
+
     it('a key with a newline is refused before anything is sent', async () => {
       const bad = new OpenAICompatibleBackend({ host: sim.url, apiKey: 'abc\ndef' });
       const before = sim.lastId;
