@@ -119,6 +119,8 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
   const headers: Record<string, string> = options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {};
   const where = parsed.label;
   let lastError: Error | undefined;
+  /** /api/version wanted a key too: a proxy in front of everything, so the kind stays unknown. */
+  let ollamaLocked: number | undefined;
 
   if (options.kind !== 'openai') {
     const v = await get(fetcher, `${parsed.root}/api/version`, headers, options.signal);
@@ -126,6 +128,11 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
       return { kind: 'ollama', root: parsed.root, engine: `Ollama ${v.json.version}`, summary: `Found Ollama ${v.json.version} at ${where}.` };
     }
     if (v instanceof Error) lastError = v;
+    else if (v.status === 401 || v.status === 403) ollamaLocked = v.status;
+    if (options.kind === 'ollama' && ollamaLocked !== undefined) {
+      const what = options.apiKey ? 'refused the API key' : 'needs an API key';
+      return { kind: 'ollama', root: parsed.root, needsKey: true, summary: `The server at ${where} ${what} (${ollamaLocked}). Set it with "Qwen Local: Set API Key for the Model Server".` };
+    }
     if (options.kind === 'ollama') {
       const why = v instanceof Error ? `it did not answer (${reason(v)})` : `GET /api/version answered ${v.status}`;
       return { kind: undefined, root: parsed.root, summary: `No Ollama at ${where}: ${why}. Start it with \`ollama serve\`, or set the server kind to "openai" for vLLM, llama.cpp or LM Studio.` };
@@ -134,7 +141,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
 
   const m = await get(fetcher, `${parsed.apiBase}/models`, headers, options.signal);
   if (!(m instanceof Error)) {
-    if (m.status === 401 || m.status === 403) {
+    if ((m.status === 401 || m.status === 403) && ollamaLocked === undefined) {
       const what = options.apiKey ? 'refused the API key' : 'needs an API key';
       return { kind: 'openai', root: parsed.root, needsKey: true, summary: `Found an OpenAI-compatible server at ${where}, but it ${what} (${m.status}). Set it with "Qwen Local: Set API Key for the Model Server".` };
     }
@@ -147,6 +154,10 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     }
   } else {
     lastError = m;
+  }
+  if (ollamaLocked !== undefined) {
+    const what = options.apiKey ? 'refused the API key' : 'needs an API key';
+    return { kind: undefined, root: parsed.root, needsKey: true, summary: `The server at ${where} ${what} (${ollamaLocked}) before it says whether it is Ollama or OpenAI-compatible. Set it with "Qwen Local: Set API Key for the Model Server", or set the server kind.` };
   }
   const why = m instanceof Error ? `nothing answered (${reason(lastError ?? m)})` : `it answered ${m.status} to GET /v1/models`;
   const tried = options.kind === 'openai' ? 'GET /v1/models' : 'GET /api/version and GET /v1/models';

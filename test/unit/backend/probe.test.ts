@@ -87,6 +87,22 @@ describe('backend/probe', function () {
       }
     });
 
+    it('a key in front of everything: the kind stays unknown until the key is set', async () => {
+      ollama.configure({ apiKey: 'k' });
+      try {
+        const locked = await probeServer({ kind: 'auto', url: ollama.url });
+        assert.equal(locked.kind, undefined);
+        assert.equal(locked.needsKey, true);
+        assert.match(locked.summary, /needs an API key \(401\) before it says whether it is Ollama or OpenAI-compatible/);
+        assert.equal((await probeServer({ kind: 'auto', url: ollama.url, apiKey: 'k' })).kind, 'ollama');
+        const told = await probeServer({ kind: 'ollama', url: ollama.url, apiKey: 'wrong' });
+        assert.equal(told.needsKey, true);
+        assert.match(told.summary, /refused the API key \(401\)/);
+      } finally {
+        ollama.reset();
+      }
+    });
+
     it('a server that is neither, an unreachable one, and ollama kind at a vLLM', async () => {
       const n = await probeServer({ kind: 'auto', url: neitherUrl });
       assert.equal(n.kind, undefined);
