@@ -1,8 +1,8 @@
 // One request's abort controller and time limits, for backends that inject the signal into fetch so
-// that an abort closes the connection at once. (The same shape as the guard inside ollama.ts; this
-// copy is server-neutral: the caller supplies the timeout error.) Pure: no `vscode`, no client.
+// that an abort closes the connection at once. Server-neutral: the caller supplies the timeout error, so each
+// backend names its own server in it. Pure: no `vscode`, no client.
 
-import { BackendError, type BackendErrorContext } from './errors';
+import { BackendError, describe, type BackendErrorContext } from './errors';
 
 export interface Timeouts {
   /** Non-streaming calls (model list, version): until the whole answer is in. */
@@ -67,7 +67,7 @@ export class RequestGuard {
 
   private abort(reason: BackendError | undefined): void {
     if (this.controller.signal.aborted) return;
-    this.reason ??= reason ?? new BackendError('aborted', 'Cancelled.', this.ctx);
+    this.reason ??= reason ?? new BackendError('aborted', describe('aborted', this.ctx), this.ctx);
     this.controller.abort();
   }
 

@@ -146,9 +146,16 @@ export interface InfillEvent {
   tokens_evaluated?: number;
 }
 
+/** OpenAI's chat message: tool calls carry JSON-string arguments; a tool result names its call. */
+export type ChatBodyMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[] }
+  | { role: 'tool'; content: string; tool_call_id: string };
+
 export interface ChatBody {
   model: string;
-  messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  messages: ChatBodyMessage[];
+  tools?: { type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> } }[];
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
@@ -158,13 +165,21 @@ export interface ChatBody {
   stream_options: { include_usage: boolean };
 }
 
+function toChatBodyMessage(m: ChatRequest['messages'][number], index: number): ChatBodyMessage {
+  if (m.role === 'tool') return { role: 'tool', content: m.content, tool_call_id: m.toolCallId ?? m.toolName ?? `call_${index}` };
+  if (m.role !== 'assistant') return { role: m.role, content: m.content };
+  const calls = m.toolCalls?.map((c, i) => ({ id: c.id ?? `call_${index}_${i}`, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+  return { role: 'assistant', content: m.content, ...(calls?.length ? { tool_calls: calls } : {}) };
+}
+
 /** POST /v1/chat/completions. */
 export function chatBody(request: ChatRequest): ChatBody {
   const max = maxTokens(request.options);
   const stop = request.options?.stop ?? [];
   return {
     model: request.model,
-    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: request.messages.map(toChatBodyMessage),
+    ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> | undefined } })) } : {}),
     ...(max !== undefined ? { max_tokens: max } : {}),
     ...sampling(request.options),
     ...(stop.length ? { stop: [...stop] } : {}),
