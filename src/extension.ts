@@ -9,7 +9,7 @@ import type { HealthMonitor } from './backend/health';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import { createInlineCompletions } from './completion/provider';
-import { ServerLanes } from './completion/scheduler';
+import { ServerLanes } from './backend/lanes';
 import { statisticsReport, type StatsSnapshot } from './completion/stats';
 import { Config } from './config';
 import { createLogger, type Logger } from './log';

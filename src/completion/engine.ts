@@ -11,7 +11,8 @@ import { systemClock, type Clock } from './clock';
 import { ContextGatherer, excludeMatcher, type EditorContextSource } from './context';
 import { decideLength, type MaxLinesSetting } from './multiline';
 import { postprocess, type Indentation } from './postprocess';
-import { CompletionScheduler, ServerLanes, type Ticket } from './scheduler';
+import { ServerLanes } from '../backend/lanes';
+import { CompletionScheduler, type Ticket } from './scheduler';
 import { CompletionStats } from './stats';
 import {
   NUM_PREDICT,

@@ -7,7 +7,7 @@ import type { BackendError } from '../backend/errors';
 import type { Settings } from '../settings';
 import type { EditorContextSource, OpenDocument, RecentEdit } from './context';
 import { CompletionEngine, type EngineLogger, type RequestEndEvent } from './engine';
-import type { ServerLanes } from './scheduler';
+import type { ServerLanes } from '../backend/lanes';
 
 export const ACCEPT_COMMAND = 'qwenLocal.completion.accepted';
 const SCHEMES = new Set(['file', 'untitled']);

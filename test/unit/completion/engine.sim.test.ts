@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { OllamaBackend } from '../../../src/backend/ollama';
 import type { BackendError } from '../../../src/backend/errors';
 import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/completion/engine';
-import { ServerLanes } from '../../../src/completion/scheduler';
+import { ServerLanes } from '../../../src/backend/lanes';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
 

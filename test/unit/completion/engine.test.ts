@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { BackendError } from '../../../src/backend/errors';
 import type { EditorContextSource } from '../../../src/completion/context';
 import { CompletionEngine, type CompletionRequest, type CompletionSettings, type EngineEvents, type RequestEndEvent } from '../../../src/completion/engine';
-import { ServerLanes } from '../../../src/completion/scheduler';
+import { ServerLanes } from '../../../src/backend/lanes';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { FakeBackend } from './fakeBackend';
 import { FakeClock, settle } from './fakeClock';

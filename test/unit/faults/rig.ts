@@ -19,7 +19,7 @@ import { ChatSession } from '../../../src/chat/session';
 import { estimateTokens } from '../../../src/completion/budget';
 import type { EditorContextSource, OpenDocument, RecentEdit } from '../../../src/completion/context';
 import { CompletionEngine, type CompletionItem, type CompletionRequest, type RequestEndEvent } from '../../../src/completion/engine';
-import { ServerLanes } from '../../../src/completion/scheduler';
+import { ServerLanes } from '../../../src/backend/lanes';
 import { silentLogger, type Logger } from '../../../src/log';
 import { DEFAULTS } from '../../../src/settings';
 import { StatusModel } from '../../../src/ui/statusModel';
