@@ -72,11 +72,12 @@ export function activate(context: vscode.ExtensionContext): void {
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
     });
     phases.mark('chat');
-    context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void core.reloadApiKey()));
+    const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));
+    context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void reloadKey()));
 
     // After activate() returns: the key and the first health check, then the first-run questions.
     // The host, the models and the first-run decision are read there, not here (issue 17).
-    setTimeout(() => void core.reloadApiKey().then(firstRun), 0);
+    setTimeout(() => void reloadKey().then(firstRun), 0);
 
     log.info(`Activated in ${phases.total()} ms (${phases.list()} ms); server ${core.host().url} (${core.host().source}).`);
   } catch (error) {
