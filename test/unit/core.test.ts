@@ -6,7 +6,7 @@ import { createCore, type Core } from '../../src/core';
 import { DEFAULT_HOST } from '../../src/backend/host';
 import { silentLogger } from '../../src/log';
 import { DEFAULTS } from '../../src/settings';
-import { PlainSettings } from './faults/rig';
+import { PlainSettings } from './support/editor';
 import { FakeBackend } from './support/fakeBackend';
 
 function build(options: { host?: string; key?: string } = {}) {

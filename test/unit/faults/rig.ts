@@ -12,19 +12,18 @@ import type { Connection } from '../../../src/backend/connection';
 import type { BackendError } from '../../../src/backend/errors';
 import type { ServerLanes } from '../../../src/backend/lanes';
 import { OllamaBackend, type Timeouts } from '../../../src/backend/ollama';
-import type { ChatIde, EditorState } from '../../../src/chat/ide';
 import { ChatController } from '../../../src/chat/controller';
 import { HistoryStore } from '../../../src/chat/history';
 import { ChatSession } from '../../../src/chat/session';
 import { estimateTokens } from '../../../src/completion/budget';
-import type { EditorContextSource, OpenDocument, RecentEdit } from '../../../src/completion/context';
+import type { EditorContextSource } from '../../../src/completion/context';
 import type { CompletionEngine, CompletionItem, CompletionRequest, RequestEndEvent } from '../../../src/completion/engine';
 import { createCore, type Core } from '../../../src/core';
 import { silentLogger, type Logger } from '../../../src/log';
-import type { SettingsSource } from '../../../src/services';
-import { DEFAULTS, type Settings } from '../../../src/settings';
+import { DEFAULTS } from '../../../src/settings';
 import type { StatusModel } from '../../../src/ui/statusModel';
 import { OllamaSimulator } from '../../sim/simulator';
+import { FakeIde, PlainSettings } from '../support/editor';
 
 export const COMPLETION_MODEL = 'qwen2.5-coder:1.5b-base';
 export const CHAT_MODEL = 'qwen2.5-coder:1.5b-instruct';
@@ -52,97 +51,6 @@ export interface RigOptions {
   chatNumCtx?: number;
 }
 
-/** A ChatIde with no editor behind it; `editor` is what the active editor shows. */
-export class FakeIde implements ChatIde {
-  editor: EditorState | undefined;
-  readonly warnings: string[] = [];
-  readonly infos: string[] = [];
-  readonly commands: { command: string; args: unknown[] }[] = [];
-  activeEditor(): EditorState | undefined {
-    return this.editor;
-  }
-  problems() {
-    return [];
-  }
-  async pickFile() {
-    return undefined;
-  }
-  async insertAtCursor() {
-    return undefined;
-  }
-  async applyToFile() {
-    return undefined;
-  }
-  async newFile() {
-    return undefined;
-  }
-  async copy() {}
-  async openLink() {}
-  async saveMarkdown() {
-    return undefined;
-  }
-  async askText() {
-    return undefined;
-  }
-  async confirm() {
-    return false;
-  }
-  showWarning(message: string): void {
-    this.warnings.push(message);
-  }
-  showInfo(message: string): void {
-    this.infos.push(message);
-  }
-  async runCommand(command: string, ...args: unknown[]): Promise<void> {
-    this.commands.push({ command, args });
-  }
-  async revealView() {}
-}
-
-/** An editor context made of plain objects; `reads` records every file the engine asked for. */
-export class FakeEditorContext implements EditorContextSource {
-  readonly docs: OpenDocument[] = [];
-  readonly edits: RecentEdit[] = [];
-  readonly files = new Map<string, string>();
-  readonly reads: string[] = [];
-  readonly texts: string[] = [];
-  constructor(private readonly root = '/repo') {}
-
-  open(p: string, languageId: string, text: string): this {
-    this.docs.push({
-      path: p,
-      languageId,
-      version: 1,
-      getText: () => {
-        this.texts.push(p);
-        return text;
-      },
-    });
-    return this;
-  }
-  edit(p: string, line: number): this {
-    this.edits.unshift({ path: p, line });
-    return this;
-  }
-  file(p: string, text: string): this {
-    this.files.set(p, text);
-    return this;
-  }
-  openDocuments(): readonly OpenDocument[] {
-    return this.docs;
-  }
-  recentEdits(): readonly RecentEdit[] {
-    return this.edits;
-  }
-  async readFile(p: string): Promise<string | undefined> {
-    this.reads.push(p);
-    return this.files.get(p);
-  }
-  displayPath(p: string): string {
-    return p.startsWith(this.root + '/') ? p.slice(this.root.length + 1) : p;
-  }
-}
-
 /** What the rig remembers of a long run (the soak): the latest entries only. */
 const KEEP = 1_000;
 
@@ -156,22 +64,6 @@ export function cursorAt(code: string): { text: string; offset: number } {
   const offset = code.indexOf('|');
   assert.ok(offset >= 0, 'the code needs a | for the cursor');
   return { text: code.slice(0, offset) + code.slice(offset + 1), offset };
-}
-
-/** Settings as a plain object: `settings` is what the editor's Config would read now. */
-export class PlainSettings implements SettingsSource {
-  private readonly listeners = new Set<(settings: Settings) => void>();
-  constructor(public settings: Settings) {}
-  async update(key: string, value: unknown): Promise<void> {
-    const [head, tail] = key.split('.') as [keyof Settings, string | undefined];
-    const current = this.settings[head];
-    this.settings = { ...this.settings, [head]: tail && typeof current === 'object' ? { ...current, [tail]: value } : value };
-    for (const listener of [...this.listeners]) listener(this.settings);
-  }
-  onDidChange(listener: (settings: Settings) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
 }
 
 export class Rig {
