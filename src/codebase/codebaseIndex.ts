@@ -20,11 +20,16 @@ export interface CodebaseIndexOptions {
   exclude?: (path: string) => boolean;
   limits?: Partial<FileLimits>;
   chunkOptions?: Partial<ChunkOptions>;
+  /** The index holds at most this many chunks; files beyond are skipped as `index-full`. */
+  maxChunks?: number;
 }
+
+/** About 150 MB of 768-dimension vectors plus the text index: what a large monorepo may take. */
+export const DEFAULT_MAX_CHUNKS = 50_000;
 
 export type UpsertResult =
   | { status: 'indexed' | 'unchanged'; chunks: number }
-  | { status: 'skipped'; reason: SkipReason | 'excluded' };
+  | { status: 'skipped'; reason: SkipReason | 'excluded' | 'index-full' };
 
 export interface SearchOptions {
   limit?: number;
@@ -125,6 +130,10 @@ export class CodebaseIndex {
     for (const id of this.chunks.keys()) this.pending.add(id);
   }
 
+  chunk(id: number): Chunk | undefined {
+    return this.chunks.get(id);
+  }
+
   isExcluded(path: string): boolean {
     return this.options.exclude?.(path) === true;
   }
@@ -161,9 +170,15 @@ export class CodebaseIndex {
       const chunk = this.chunks.get(id);
       if (vector !== undefined && chunk !== undefined) reusable.set(chunk.text, Float32Array.from(vector));
     }
+    const chunks = chunkFile(path, content, this.options.chunkOptions);
+    const room = (this.options.maxChunks ?? DEFAULT_MAX_CHUNKS) - this.chunks.size + (existing?.ids.length ?? 0);
+    if (chunks.length > room) {
+      this.removeFile(path);
+      return { status: 'skipped', reason: 'index-full' };
+    }
     this.removeFile(path);
     const ids: number[] = [];
-    for (const chunk of chunkFile(path, content, this.options.chunkOptions)) {
+    for (const chunk of chunks) {
       const id = this.nextId++;
       this.insert({ id, chunk, vector: reusable.get(chunk.text) });
       ids.push(id);

@@ -9,7 +9,7 @@ export interface FileLimits {
   maxFileChars: number;
 }
 
-export const DEFAULT_FILE_LIMITS: FileLimits = { maxFileChars: 512 * 1024 };
+export const DEFAULT_FILE_LIMITS: FileLimits = { maxFileChars: 1024 * 1024 };
 
 /** Extensions of files that are never text worth indexing. */
 const BINARY_EXTENSIONS = new Set(

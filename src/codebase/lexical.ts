@@ -44,8 +44,22 @@ export function identifierParts(identifier: string): string[] {
     .filter((part) => part.length > 1);
 }
 
+/** Identifiers repeat a lot in code: their terms are remembered (bounded; cleared when full). */
+const termCache = new Map<string, string[]>();
+const TERM_CACHE_SIZE = 50_000;
+
 /** The terms indexed for one identifier: itself (lower case) and its parts, stop words dropped. */
 export function termsOf(identifier: string): string[] {
+  let terms = termCache.get(identifier);
+  if (terms === undefined) {
+    if (termCache.size >= TERM_CACHE_SIZE) termCache.clear();
+    terms = computeTerms(identifier);
+    termCache.set(identifier, terms);
+  }
+  return terms;
+}
+
+function computeTerms(identifier: string): string[] {
   const whole = identifier.toLowerCase().replace(/^[_$]+|[_$]+$/g, '');
   if (whole.length < 2 || whole.length > 64) return [];
   const parts = identifierParts(identifier);

@@ -34,6 +34,13 @@ describe('codebase index: exclusion', () => {
     assert.deepEqual(index.upsertFile('logo.png', 'x'), { status: 'skipped', reason: 'binary' });
     assert.equal(index.fileCount, 0);
   });
+
+  it('stops at the chunk cap and says so, keeping what it indexed (a huge monorepo)', () => {
+    const index = new CodebaseIndex({ maxChunks: 12 });
+    const results = [...workspaceFiles()].filter(([path]) => !excludeSecrets(path)).map(([path, content]) => index.upsertFile(path, content));
+    assert.ok(results.some((r) => r.status === 'skipped' && r.reason === 'index-full'));
+    assert.ok(index.chunkCount > 0 && index.chunkCount <= 12);
+  });
 });
 
 describe('codebase index: search', () => {
