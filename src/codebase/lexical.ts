@@ -29,6 +29,11 @@ const STOP_WORDS = new Set(
 
 const WORD = /[A-Za-z0-9_$]+/g;
 
+/** Query terms in more than this share of the chunks are dropped (see `focus`)… */
+const COMMON_TERM_SHARE = 0.1;
+/** …once the index holds this many chunks (on a small one, every term is common). */
+const COMMON_TERMS_FROM = 2000;
+
 /** Identifiers and words of a text, as written. */
 export function identifiers(text: string): string[] {
   return text.match(WORD) ?? [];
@@ -107,14 +112,47 @@ export class LexicalIndex {
     }
   }
 
-  /** BM25 ranking; words of 5+ letters also match as prefixes (`configur` → configuration). */
+  /**
+   * BM25 ranking. Words of 6+ letters also match as prefixes (`collect` → collected, collection),
+   * weighted down; shorter ones would expand to thousands of terms on a large index. The filter is
+   * applied to the sorted results only until `limit` are taken (it may be a costly glob match).
+   */
   search(query: string, limit: number, accept: (id: number) => boolean): Ranked[] {
-    const results = this.mini.search(query, {
-      prefix: (term) => term.length >= 5,
-      weights: { prefix: 0.3, fuzzy: 0 },
-      filter: (result) => accept(result.id as number),
-    });
-    return results.slice(0, limit).map((result) => ({ id: result.id as number, score: result.score }));
+    const results = this.mini.search(this.focus(query), { prefix: (term) => term.length >= 6, weights: { prefix: 0.3, fuzzy: 0 } });
+    const out: Ranked[] = [];
+    for (const result of results) {
+      if (out.length >= limit) break;
+      const id = result.id as number; // ids are the numbers add() gave
+      if (accept(id)) out.push({ id, score: result.score });
+    }
+    return out;
+  }
+
+  /**
+   * Drops query terms found in more than a tenth of a large index (`get`, `type`, `value` in a
+   * TypeScript repository): they barely change the ranking but make every chunk a match, and
+   * scoring and sorting 50,000 matches is what makes a query slow. The two rarest terms always stay.
+   */
+  private focus(query: string): string {
+    const terms = [...new Set(identifiers(query).flatMap(termsOf))];
+    const total = this.mini.documentCount;
+    if (terms.length <= 2 || total < COMMON_TERMS_FROM) return query;
+    const counted = terms.map((term) => ({ term, df: this.documentFrequency(term) }));
+    const rarest = [...counted].sort((a, b) => a.df - b.df).slice(0, 2);
+    const kept = counted.filter((c) => c.df <= total * COMMON_TERM_SHARE || rarest.includes(c));
+    return kept.map((c) => c.term).join(' ');
+  }
+
+  /** Chunks holding the term in their most common field; MiniSearch keeps it per term and field. */
+  private documentFrequency(term: string): number {
+    // MiniSearch has no public document-frequency call: its term index (a SearchableMap of
+    // field id → document id → count) is read directly; if its shape ever changes, nothing is pruned.
+    const index = (this.mini as unknown as { _index?: { get?(key: string): unknown } })._index;
+    const fields = index?.get?.(term);
+    if (!(fields instanceof Map)) return 0;
+    let df = 0;
+    for (const docs of fields.values()) if (docs instanceof Map) df = Math.max(df, docs.size);
+    return df;
   }
 
   /**
