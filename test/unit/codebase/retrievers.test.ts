@@ -32,6 +32,14 @@ describe('codebase lexical retriever', () => {
     assert.deepEqual(index.exactSymbols('resolveHost', (id) => id !== 2), [], 'the filter applies');
   });
 
+  it('on a large index, a term common to every chunk does not bury the rare ones', () => {
+    const index = new LexicalIndex();
+    for (let id = 0; id < 2500; id++) index.add(id, chunk(`src/gen/value${id}.ts`, `export const value${id} = getValue(${id}); // value`, [`value${id}`]));
+    index.add(9999, chunk('src/frob.ts', 'export function frobnicate(widget: Widget) { return widget.value; }', ['frobnicate']));
+    const [best] = index.search('get the value of a frobnicated widget', 5, all);
+    assert.equal(best?.id, 9999);
+  });
+
   it('forgets a removed chunk, in rankings and in symbol lookups', () => {
     const index = new LexicalIndex();
     const c = chunk('a.ts', 'function parseConfig() {}', ['parseConfig']);
