@@ -8,6 +8,7 @@ import { registerChat, type ChatApi } from './chat';
 import { VsCodeContextSource, createInlineCompletions } from './completion/provider';
 import { Config } from './config';
 import { API_KEY_SECRET, createCore, type CoreUi } from './core';
+import { registerLanguageModelProvider } from './lm/provider';
 import { createLogger, type Logger, type LogSink } from './log';
 import { registerModelCommands, runFirstRunCheck } from './models/commands';
 import { registerCoreCommands } from './ui/commands';
@@ -72,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): void {
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
     });
     phases.mark('chat');
+    registerLanguageModelProvider(context, services);
+    phases.mark('lm');
     const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));
     context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void reloadKey()));
 
