@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import type { ActionsContext } from './flow';
 import { excludeMatcher } from '../completion/context';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
-import { gitApi, gitDiffCli, pickRepository, type GitRepository } from './git';
+import { gitApi, pickRepository, type GitRepository } from './git';
+import { gitDiffCli } from './gitCli';
 import { buildCommitPrompt } from './prompts';
 import { buildRequest, runWithProgress } from './run';
 import { streamChat } from './stream';
@@ -52,8 +53,12 @@ async function readDiff(what: string, arg: unknown): Promise<DiffSource | undefi
     return undefined;
   }
   const cwd = folder.uri.fsPath;
+  // The Git extension does not run in an untrusted workspace; neither does this.
+  const trusted = vscode.workspace.isTrusted;
+  const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const diff = (cached: boolean) => gitDiffCli({ cwd, cached, trusted, workspaceFolders });
   try {
-    const got = await stagedOrAsk(what, () => gitDiffCli(cwd, true), () => gitDiffCli(cwd, false));
+    const got = await stagedOrAsk(what, () => diff(true), () => diff(false));
     return got && { ...got, cwd };
   } catch (error) {
     void vscode.window.showWarningMessage(`${what}: could not read the Git diff: ${error instanceof Error ? error.message : String(error)}`);
