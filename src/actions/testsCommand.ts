@@ -8,6 +8,8 @@ import { proposeChange, type ActionsContext } from './flow';
 import { buildTestsPrompt } from './prompts';
 import { testsRenderer } from './render';
 import { testMode } from './testEdit';
+import { chooseTestTarget } from './testTarget';
+import { excludeMatcher } from '../completion/context';
 import { ancestorDirs, planTests, PROJECT_MANIFESTS, pythonModule, relativeImport, testLanguage, type TestLanguage, type TestPlan } from './testPlan';
 import { dedent, detectEol } from './text';
 
@@ -102,20 +104,19 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
   const plan = planned.plan;
 
   // The target: an existing conventional test file, else the source itself (Rust), else a new file.
-  let testPath = plan.create;
-  let targetExists = false;
-  for (const candidate of plan.candidates) {
-    if (await exists(join(root, candidate))) {
-      testPath = candidate;
-      targetExists = true;
-      break;
-    }
+  const exclude = excludeMatcher(ctx.services.config.settings.completion.exclude);
+  const target = await chooseTestTarget({
+    plan,
+    sourcePath,
+    exists: (relative) => exists(join(root, relative)),
+    excluded: (relative) => exclude(join(root, relative).fsPath) || exclude(relative),
+  });
+  if (!target.ok) {
+    void vscode.window.showInformationMessage(`${what}: ${target.reason}`);
+    return;
   }
-  if (!targetExists && plan.inSourceFile) {
-    testPath = sourcePath;
-    targetExists = true;
-  }
-  const targetUri = testPath === sourcePath ? document.uri : join(root, testPath);
+  const { testPath, exists: targetExists } = target;
+  const targetUri = target.isSource ? document.uri : join(root, testPath);
   let targetDocument: vscode.TextDocument | undefined;
   if (targetExists) {
     try {
