@@ -8,7 +8,7 @@ import type { Services } from '../services';
 import { Proposal } from './proposal';
 import type { ProposalView } from './proposalView';
 import { buildRequest, runWithProgress } from './run';
-import { streamIntoProposal, type Render } from './stream';
+import { logUnusableAnswer, streamIntoProposal, type Render } from './stream';
 import type { Eol } from './text';
 
 export interface ActionsContext {
@@ -68,7 +68,7 @@ export async function proposeChange(ctx: ActionsContext, spec: ChangeSpec): Prom
   }
   if (outcome.kind === 'empty') {
     view.discard(proposal.id);
-    log.info(`${spec.what}: the answer held nothing usable:\n${outcome.answer.slice(0, 2000)}`);
+    logUnusableAnswer(log, spec.what, outcome.answer);
     void vscode.window.showWarningMessage(`${spec.what}: the model's answer held no usable code, so nothing was changed. Try again, or rephrase.`, 'Show Log').then((c) => {
       if (c === 'Show Log') void vscode.commands.executeCommand('qwenLocal.showLog');
     });

@@ -3,6 +3,7 @@
 
 import type { Backend, ChatRequest, GenerationStats } from '../backend/backend';
 import { BackendError, describe, isAbort, toBackendError } from '../backend/errors';
+import type { Logger } from '../log';
 import type { Proposal } from './proposal';
 
 export interface StreamOutcome {
@@ -74,6 +75,16 @@ export async function streamIntoProposal(backend: Backend, request: ChatRequest,
   }
   proposal.complete(final);
   return proposal.unchanged ? { kind: 'unchanged', answer: outcome.text } : { kind: 'ready', answer: outcome.text };
+}
+
+/**
+ * Logs an answer that held nothing usable: its length at info, its text only at debug. A model's
+ * answer is the user's code and whatever the model made of it; a workspace can raise the log level,
+ * so the text never goes to the log at info.
+ */
+export function logUnusableAnswer(log: Logger, what: string, answer: string): void {
+  log.info(`${what}: the answer (${answer.length} characters) held nothing usable; set the log level to debug to see it.`);
+  log.debug(`${what}: the unusable answer:\n${answer.slice(0, 2000)}`);
 }
 
 export interface FailureAction {
