@@ -74,6 +74,12 @@ export async function proposeChange(ctx: ActionsContext, spec: ChangeSpec): Prom
     });
     return;
   }
+  if (outcome.kind === 'cut') {
+    view.discard(proposal.id);
+    log.info(`${spec.what}: the answer reached the output limit of ${spec.maxOutputTokens} tokens (${outcome.answer.length} characters) before it was complete`);
+    void vscode.window.showWarningMessage(`${spec.what}: the answer reached the output limit before it was complete, so nothing was proposed. Select less code and try again.`);
+    return;
+  }
   if (outcome.kind === 'unchanged') {
     view.discard(proposal.id);
     void vscode.window.showInformationMessage(`${spec.what}: the model proposed no change.`);

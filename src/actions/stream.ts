@@ -2,44 +2,30 @@
 // BackendError, and feeding a proposal. Pure (no `vscode`): the glue adds the progress notification.
 
 import type { Backend, ChatRequest, GenerationStats } from '../backend/backend';
-import { BackendError, describe, isAbort, toBackendError } from '../backend/errors';
+import type { BackendError } from '../backend/errors';
+import { failureOf, readAnswer } from '../backend/stream';
 import type { Logger } from '../log';
 import type { Proposal } from './proposal';
 
 export interface StreamOutcome {
   text: string;
   stats?: GenerationStats;
+  /** The token limit cut the answer (`done_reason: "length"`): the text is not a whole answer. */
+  cut: boolean;
 }
 
 /**
- * Streams a chat answer, calling `onText` with the whole text so far after each chunk. Throws a
- * BackendError (kind 'aborted' when the request's signal was aborted, even if the server had already
- * finished sending).
+ * Streams a chat answer through the one answer reader (backend/stream.ts), calling `onText` with the
+ * whole text so far after each chunk. Anything but a whole answer throws a BackendError: 'aborted'
+ * when the request's signal was aborted (even if the server had already finished sending), and a
+ * stream that closed without its final chunk is a failure, never a short success.
  */
 export async function streamChat(backend: Backend, request: ChatRequest, onText?: (text: string) => void): Promise<StreamOutcome> {
   const ctx = { host: backend.host, model: request.model };
-  const aborted = () => new BackendError('aborted', describe('aborted', ctx), ctx);
-  if (request.signal?.aborted) throw aborted();
-  let text = '';
-  let stats: GenerationStats | undefined;
-  try {
-    for await (const chunk of backend.chat(request)) {
-      if (request.signal?.aborted) throw aborted();
-      if (chunk.text) {
-        text += chunk.text;
-        onText?.(text);
-      }
-      if (chunk.done) {
-        stats = chunk.stats;
-        break;
-      }
-    }
-  } catch (error) {
-    if (request.signal?.aborted || isAbort(error)) throw aborted();
-    throw toBackendError(error, ctx);
-  }
-  if (request.signal?.aborted) throw aborted();
-  return { text, stats };
+  const answer = await readAnswer(backend.chat(request), ctx, { signal: request.signal, onText: (_piece, text) => onText?.(text) });
+  const failure = failureOf(answer, ctx);
+  if (failure) throw failure;
+  return { text: answer.text, stats: answer.stats, cut: answer.end === 'length' };
 }
 
 /** How an answer becomes the proposal's replacement; undefined when there is nothing usable yet. */
@@ -50,12 +36,14 @@ export type ProposalOutcome =
   /** The model's answer held no code (or nothing usable). */
   | { kind: 'empty'; answer: string }
   /** The model proposed exactly the original. */
-  | { kind: 'unchanged'; answer: string };
+  | { kind: 'unchanged'; answer: string }
+  /** The output limit cut the answer: half a function is never proposed. */
+  | { kind: 'cut'; answer: string };
 
 /**
  * Streams an answer into a proposal: each chunk re-renders the replacement, the end completes it.
- * On failure or cancel the proposal is marked failed (it shows the original again) and the error is
- * rethrown; the target file is never touched here.
+ * On failure, cancel or a cut answer the proposal is marked failed (it shows the original again);
+ * failures and cancels are rethrown. The target file is never touched here.
  */
 export async function streamIntoProposal(backend: Backend, request: ChatRequest, proposal: Proposal, render: Render): Promise<ProposalOutcome> {
   let outcome: StreamOutcome;
@@ -67,6 +55,10 @@ export async function streamIntoProposal(backend: Backend, request: ChatRequest,
   } catch (error) {
     proposal.fail();
     throw error;
+  }
+  if (outcome.cut) {
+    proposal.fail();
+    return { kind: 'cut', answer: outcome.text };
   }
   const final = render(outcome.text, true);
   if (final === undefined || final.trim() === '') {

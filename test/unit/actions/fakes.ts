@@ -8,6 +8,8 @@ export interface FakeScript {
   error?: unknown;
   /** Waits this long before each chunk, honouring the request's signal. */
   delayMs?: number;
+  /** The stream closes without its final chunk (a server or proxy cut it cleanly). */
+  noFinal?: boolean;
 }
 
 export class FakeBackend implements Backend {
@@ -29,6 +31,7 @@ export class FakeBackend implements Backend {
       yield { text, done: false };
     }
     if (this.script.error !== undefined) throw this.script.error;
+    if (this.script.noFinal) return;
     yield { text: '', done: true, stats: { evalCount: this.script.chunks.length, doneReason: 'stop' } };
   }
 

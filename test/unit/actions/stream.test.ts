@@ -119,4 +119,19 @@ describe('actions/stream', () => {
     logUnusableAnswer(log, 'Edit Selection', answer);
     assert.ok(lines.some((l) => l.startsWith('debug') && l.includes('SECRET-ANSWER-TEXT')));
   });
+
+  it('a stream that closes without its final chunk fails the proposal, never a ready one (issue 11 item 2)', async () => {
+    const answer = '```python\ndef f(x):\n    return x + 1\n```';
+    const backend = new FakeBackend({ chunks: chunked(answer), noFinal: true });
+    const p = proposal();
+    const error = await streamIntoProposal(backend, request(), p, render).then(
+      (outcome) => outcome,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof BackendError, `expected a failure, got ${JSON.stringify(error)}`);
+    assert.equal(error.kind, 'unreachable');
+    assert.match(error.message, /ended before it was complete/);
+    assert.equal(p.state, 'failed');
+    assert.equal(p.proposedText, ORIGINAL);
+  });
 });
