@@ -2,14 +2,12 @@
 // the Source Control input box. On failure or cancel the box gets its previous text back.
 
 import * as vscode from 'vscode';
-import type { ActionsContext } from './flow';
 import { excludeMatcher } from '../completion/context';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
 import { gitApi, pickRepository, type GitRepository } from './git';
 import { gitDiffCli } from './gitCli';
 import { buildCommitPrompt } from './prompts';
-import { buildRequest, runWithProgress } from './run';
-import { streamChat } from './stream';
+import { buildRequest, runRequest, streamChat, type ActionsContext } from './propose';
 
 /** Tokens of diff in the prompt: fits an 8k context with the instructions and the answer. */
 const DIFF_BUDGET_TOKENS = 5_500;
@@ -101,7 +99,7 @@ export async function writeCommitMessage(ctx: ActionsContext, arg?: unknown): Pr
     if (box) box.value = latest;
   };
   const backend = services.backend();
-  const result = await runWithProgress(services, { what, title: 'Qwen Local: writing the commit message…' }, (signal) =>
+  const result = await runRequest(ctx, { what, title: 'Qwen Local: writing the commit message…' }, (signal) =>
     streamChat(backend, { ...built.request, signal }, (text) => {
       latest = cleanCommitMessage(text, false);
       timer ??= setTimeout(paint, REPAINT_MS);

@@ -6,7 +6,7 @@ import type { ChatMessage } from '../backend/backend';
 import { normalizeSelection, type LineRange } from './blocks';
 import { docConvention, findDocPlacement, placementRange, supportedDocLanguages } from './docstring';
 import { blockAt, displayPath, documentEol, documentLines, editableEditor, indentStyle, cannotEdit } from './editor';
-import { proposeChange, type ActionsContext } from './flow';
+import { propose, type ActionsContext } from './propose';
 import { buildDocstringPrompt, buildEditPrompt, buildFixPrompt, outputBudgetFor, surroundingContext, type DiagnosticInfo } from './prompts';
 import { codeRenderer, docCommentRenderer } from './render';
 import { dedent, leadingWhitespace, LineIndex } from './text';
@@ -41,11 +41,11 @@ async function proposeCodeReplacement(
   const { before, after } = surroundingContext(lines, range.startLine, range.endLine, CONTEXT_CHARS);
   const firstLine = lines[range.startLine];
   const index = new LineIndex(text);
-  await proposeChange(ctx, {
+  await propose(ctx, {
     what,
     action,
     progress,
-    targetUri: document.uri,
+    targetUri: document.uri.toString(),
     originalText: text,
     version: document.version,
     start: index.offsetAt(range.startLine, range.startCharacter),
@@ -135,11 +135,11 @@ export async function generateDocstring(ctx: ActionsContext): Promise<void> {
   const name = bareName(block.name);
   const { start, end } = placementRange(text, placed.placement);
   const eol = documentEol(document);
-  await proposeChange(ctx, {
+  await propose(ctx, {
     what,
     action: placed.placement.replacesExisting ? 'Docstring (replaces the existing one)' : 'Docstring',
     progress: `writing the ${conv.label}…`,
-    targetUri: document.uri,
+    targetUri: document.uri.toString(),
     originalText: text,
     version: document.version,
     start,

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { blockAt, displayPath, documentEol, documentLines, editableEditor, indentStyle } from './editor';
 import { bareName } from './editCommands';
-import { proposeChange, type ActionsContext } from './flow';
+import { propose, type ActionsContext } from './propose';
 import { buildTestsPrompt } from './prompts';
 import { testsRenderer } from './render';
 import { testMode } from './testEdit';
@@ -159,11 +159,11 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
   }
   const eol = targetDocument ? documentEol(targetDocument) : targetText ? detectEol(targetText) : documentEol(document);
   const sourceText = document.getText();
-  await proposeChange(ctx, {
+  await propose(ctx, {
     what,
     action: mode === 'create' ? `Tests (${plan.framework})` : `Tests in ${testPath.split('/').pop() ?? testPath}`,
     progress: `writing ${plan.framework} tests…`,
-    targetUri,
+    targetUri: targetUri.toString(),
     originalText: targetText,
     version: targetDocument?.version,
     start: 0,

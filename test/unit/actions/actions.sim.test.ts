@@ -21,7 +21,7 @@ import {
   surroundingContext,
 } from '../../../src/actions/prompts';
 import { codeRenderer, docCommentRenderer, narrowReplacement, testsRenderer } from '../../../src/actions/render';
-import { failureMessage, streamChat, streamIntoProposal } from '../../../src/actions/stream';
+import { failureMessage, streamChat, streamIntoProposal } from '../../../src/actions/propose';
 import { testMode } from '../../../src/actions/testEdit';
 import { planTests } from '../../../src/actions/testPlan';
 import { dedent, LineIndex } from '../../../src/actions/text';

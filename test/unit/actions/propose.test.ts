@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { BackendError } from '../../../src/backend/errors';
 import { Proposal } from '../../../src/actions/proposal';
 import { codeRenderer } from '../../../src/actions/render';
-import { failureMessage, logUnusableAnswer, streamChat, streamIntoProposal } from '../../../src/actions/stream';
+import { failureMessage, logUnusableAnswer, streamChat, streamIntoProposal } from '../../../src/actions/propose';
 import { createLogger, type LogLevel } from '../../../src/log';
 import { chunked, FakeBackend } from './fakes';
 
