@@ -57,7 +57,7 @@ export function buildRequest(services: Services, messages: ChatMessage[], maxOut
 export type ProposeResult = ProposalOutcome['kind'] | 'failed' | 'invalid';
 
 /** Proposes a change: opens the diff, streams the answer into it, and says how it ended. */
-export async function propose(ctx: ActionsContext, spec: ChangeSpec): Promise<{ result: ProposeResult; proposal?: Proposal }> {
+export async function propose(ctx: ActionsContext, spec: ChangeSpec): Promise<{ result: ProposeResult; proposal?: Proposal; answer?: string }> {
   const { services, ide, proposals } = ctx;
   const log = services.log.child('actions');
   const built = buildRequest(services, spec.messages, spec.maxOutputTokens);
@@ -100,7 +100,7 @@ export async function propose(ctx: ActionsContext, spec: ChangeSpec): Promise<{ 
       ide.flash('$(diff) Review the proposal, then Accept (✓) or Reject (✕) in the editor title.', 8000);
       break;
   }
-  return { result: outcome.kind, proposal };
+  return { result: outcome.kind, proposal, answer: outcome.answer };
 }
 
 /**

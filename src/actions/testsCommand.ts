@@ -11,7 +11,9 @@ import { testMode } from './testEdit';
 import { chooseTestTarget } from './testTarget';
 import { excludeMatcher } from '../completion/context';
 import { ancestorDirs, planTests, PROJECT_MANIFESTS, pythonModule, relativeImport, testLanguage, type TestLanguage, type TestPlan } from './testPlan';
-import { dedent, detectEol } from './text';
+import { dedent, detectEol, type IndentStyle } from './text';
+import { detectIndentStyle } from './indent';
+import { frameworkMismatch } from './testAnswer';
 
 const TEST_GLOB = '{**/*.test.*,**/*.spec.*,**/*_test.*,**/test_*.py,**/*Test.java,**/*Test.kt,**/*Tests.java}';
 const EXCLUDE_GLOB = '**/{node_modules,.git,dist,build,out,target,.venv,venv,vendor,__pycache__}/**';
@@ -74,6 +76,16 @@ function importHint(plan: TestPlan, sourcePath: string, testPath: string, projec
     case 'rust':
       return undefined;
   }
+}
+
+/** The indentation of the nearest existing test file with the same extension (not an excluded one). */
+async function projectTestStyle(root: vscode.Uri, existingTests: readonly string[], testPath: string, tabSize: number, excluded: (relative: string) => boolean): Promise<IndentStyle | undefined> {
+  const ext = testPath.slice(testPath.lastIndexOf('.'));
+  const dir = testPath.slice(0, testPath.lastIndexOf('/') + 1);
+  const sameKind = existingTests.filter((t) => t.endsWith(ext) && !excluded(t));
+  const nearest = sameKind.find((t) => t.startsWith(dir) && dir !== '') ?? sameKind[0];
+  const text = nearest ? await readText(join(root, nearest), 50_000) : undefined;
+  return text ? detectIndentStyle(text, tabSize) : undefined;
 }
 
 function head(text: string): string {
@@ -159,10 +171,14 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
   }
   const eol = targetDocument ? documentEol(targetDocument) : targetText ? detectEol(targetText) : documentEol(document);
   const sourceText = document.getText();
-  await propose(ctx, {
+  // A new file indents as the project's other tests do, else as the editor does for the source.
+  const newFileStyle = mode === 'create' ? await projectTestStyle(root, existingTests, testPath, style.tabSize, exclude) : undefined;
+  // Where the tests go, said before the model writes (a new file is created only on Accept).
+  const where = mode === 'create' ? `a new file, ${testPath} (created when you accept)` : testPath;
+  const proposed = await propose(ctx, {
     what,
-    action: mode === 'create' ? `Tests (${plan.framework})` : `Tests in ${testPath.split('/').pop() ?? testPath}`,
-    progress: `writing ${plan.framework} tests…`,
+    action: `Tests (${plan.framework}) in ${testPath}`,
+    progress: `writing ${plan.framework} tests into ${where}…`,
     targetUri: targetUri.toString(),
     originalText: targetText,
     version: targetDocument?.version,
@@ -184,6 +200,8 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
       extraSystem: ctx.services.config.settings.chat.systemPrompt,
     }),
     maxOutputTokens: 4096,
-    render: testsRenderer(mode, plan.language, targetText, eol, style),
+    render: testsRenderer(mode, plan.language, targetText, eol, newFileStyle ?? style),
   });
+  const mismatch = proposed.result === 'ready' && proposed.answer !== undefined ? frameworkMismatch(proposed.answer, plan) : undefined;
+  if (mismatch) void vscode.window.showWarningMessage(`${what}: ${mismatch}`);
 }
