@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { excludeMatcher } from '../completion/context';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
 import { gitApi, pickRepository, type GitRepository } from './git';
-import { gitDiffCli } from './gitCli';
+import { gitDiffCli, GitRefused } from './gitCli';
 import { buildCommitPrompt } from './prompts';
 import { buildRequest, runRequest, streamChat, type ActionsContext } from './propose';
 
@@ -59,7 +59,8 @@ async function readDiff(what: string, arg: unknown): Promise<DiffSource | undefi
     const got = await stagedOrAsk(what, () => diff(true), () => diff(false));
     return got && { ...got, cwd };
   } catch (error) {
-    void vscode.window.showWarningMessage(`${what}: could not read the Git diff: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof GitRefused) void vscode.window.showInformationMessage(`${what}: ${error.message}`);
+    else void vscode.window.showWarningMessage(`${what}: could not read the Git diff: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
 }
