@@ -2,13 +2,12 @@
 // the Source Control input box. On failure or cancel the box gets its previous text back.
 
 import * as vscode from 'vscode';
-import type { ActionsContext } from './flow';
 import { excludeMatcher } from '../completion/context';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
-import { gitApi, gitDiffCli, pickRepository, type GitRepository } from './git';
+import { gitApi, pickRepository, type GitRepository } from './git';
+import { gitDiffCli, GitRefused } from './gitCli';
 import { buildCommitPrompt } from './prompts';
-import { buildRequest, runWithProgress } from './run';
-import { streamChat } from './stream';
+import { buildRequest, runRequest, streamChat, type ActionsContext } from './propose';
 
 /** Tokens of diff in the prompt: fits an 8k context with the instructions and the answer. */
 const DIFF_BUDGET_TOKENS = 5_500;
@@ -52,11 +51,16 @@ async function readDiff(what: string, arg: unknown): Promise<DiffSource | undefi
     return undefined;
   }
   const cwd = folder.uri.fsPath;
+  // The Git extension does not run in an untrusted workspace; neither does this.
+  const trusted = vscode.workspace.isTrusted;
+  const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const diff = (cached: boolean) => gitDiffCli({ cwd, cached, trusted, workspaceFolders });
   try {
-    const got = await stagedOrAsk(what, () => gitDiffCli(cwd, true), () => gitDiffCli(cwd, false));
+    const got = await stagedOrAsk(what, () => diff(true), () => diff(false));
     return got && { ...got, cwd };
   } catch (error) {
-    void vscode.window.showWarningMessage(`${what}: could not read the Git diff: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof GitRefused) void vscode.window.showInformationMessage(`${what}: ${error.message}`);
+    else void vscode.window.showWarningMessage(`${what}: could not read the Git diff: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
 }
@@ -96,7 +100,7 @@ export async function writeCommitMessage(ctx: ActionsContext, arg?: unknown): Pr
     if (box) box.value = latest;
   };
   const backend = services.backend();
-  const result = await runWithProgress(services, { what, title: 'Qwen Local: writing the commit message…' }, (signal) =>
+  const result = await runRequest(ctx, { what, title: 'Qwen Local: writing the commit message…' }, (signal) =>
     streamChat(backend, { ...built.request, signal }, (text) => {
       latest = cleanCommitMessage(text, false);
       timer ??= setTimeout(paint, REPAINT_MS);

@@ -1,20 +1,14 @@
-// Edit Selection…, Generate Docstring and Fix This Problem (VS Code glue). Each builds its prompt and
-// render function from the pure modules and hands them to the shared diff flow.
+// Edit Selection…, Generate Docstring and Fix This Problem (VS Code glue). Each gathers the editor's
+// facts, lets a pure planning function (plans.ts) turn them into a change spec, and proposes it.
 
 import * as vscode from 'vscode';
 import type { ChatMessage } from '../backend/backend';
 import { normalizeSelection, type LineRange } from './blocks';
-import { docConvention, findDocPlacement, placementRange, supportedDocLanguages } from './docstring';
-import { blockAt, displayPath, documentEol, documentLines, editableEditor, indentStyle, cannotEdit } from './editor';
-import { proposeChange, type ActionsContext } from './flow';
-import { buildDocstringPrompt, buildEditPrompt, buildFixPrompt, outputBudgetFor, surroundingContext, type DiagnosticInfo } from './prompts';
-import { codeRenderer, docCommentRenderer } from './render';
-import { dedent, leadingWhitespace, LineIndex } from './text';
-
-/** Characters of surrounding code sent with an edit or a fix. */
-const CONTEXT_CHARS = 6000;
-/** Longest function sent for a docstring (its start says what it does). */
-const DOC_MAX_LINES = 250;
+import { docConvention, supportedDocLanguages } from './docstring';
+import { blockAt, displayPath, documentEol, editableEditor, indentStyle, cannotEdit } from './editor';
+import { planCodeReplacement, planDocstring, type DocumentFacts } from './plans';
+import { propose, type ActionsContext } from './propose';
+import { buildEditPrompt, buildFixPrompt, type DiagnosticInfo } from './prompts';
 
 function rangeOf(r: LineRange): vscode.Range {
   return new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter);
@@ -22,6 +16,11 @@ function rangeOf(r: LineRange): vscode.Range {
 
 function wholeLines(document: vscode.TextDocument, startLine: number, endLine: number): LineRange {
   return { startLine, startCharacter: 0, endLine, endCharacter: document.lineAt(endLine).text.length };
+}
+
+/** The document as the planning functions see it. */
+function facts(document: vscode.TextDocument): DocumentFacts {
+  return { uri: document.uri.toString(), text: document.getText(), version: document.version, eol: documentEol(document), languageId: document.languageId, path: displayPath(document.uri) };
 }
 
 /** Proposes replacing a range with the model's code: the shared part of edit and fix. */
@@ -34,28 +33,7 @@ async function proposeCodeReplacement(
   progress: string,
   messages: (code: string, before: string, after: string) => ChatMessage[],
 ): Promise<void> {
-  const document = editor.document;
-  const text = document.getText();
-  const code = document.getText(rangeOf(range));
-  const lines = documentLines(document);
-  const { before, after } = surroundingContext(lines, range.startLine, range.endLine, CONTEXT_CHARS);
-  const firstLine = lines[range.startLine];
-  const index = new LineIndex(text);
-  await proposeChange(ctx, {
-    what,
-    action,
-    progress,
-    targetUri: document.uri,
-    originalText: text,
-    version: document.version,
-    start: index.offsetAt(range.startLine, range.startCharacter),
-    end: index.offsetAt(range.endLine, range.endCharacter),
-    isNewFile: false,
-    eol: documentEol(document),
-    messages: messages(dedent(code), before, after),
-    maxOutputTokens: outputBudgetFor(code),
-    render: codeRenderer({ indent: leadingWhitespace(firstLine), style: indentStyle(editor), firstLineIndented: range.startCharacter === 0, eol: documentEol(document) }),
-  });
+  await propose(ctx, planCodeReplacement(facts(editor.document), range, indentStyle(editor), { what, action, progress }, messages));
 }
 
 export async function editSelection(ctx: ActionsContext): Promise<void> {
@@ -123,40 +101,12 @@ export async function generateDocstring(ctx: ActionsContext): Promise<void> {
     void vscode.window.showInformationMessage(`${what}: put the cursor inside a function (or on its first line) and try again.`);
     return;
   }
-  const lines = documentLines(document);
-  const placed = findDocPlacement(lines, block.headerLine, conv, style);
-  if (!placed.ok) {
-    void vscode.window.showInformationMessage(`${what}: ${placed.reason}`);
+  const planned = planDocstring(facts(document), { ...block, name: bareName(block.name) }, conv, style, ctx.services.config.settings.chat.systemPrompt);
+  if (!planned.ok) {
+    void vscode.window.showInformationMessage(`${what}: ${planned.reason}`);
     return;
   }
-  const text = document.getText();
-  const blockLines = lines.slice(block.startLine, block.endLine + 1);
-  const shown = blockLines.length > DOC_MAX_LINES ? [...blockLines.slice(0, DOC_MAX_LINES), `… (${blockLines.length - DOC_MAX_LINES} more lines)`] : blockLines;
-  const name = bareName(block.name);
-  const { start, end } = placementRange(text, placed.placement);
-  const eol = documentEol(document);
-  await proposeChange(ctx, {
-    what,
-    action: placed.placement.replacesExisting ? 'Docstring (replaces the existing one)' : 'Docstring',
-    progress: `writing the ${conv.label}…`,
-    targetUri: document.uri,
-    originalText: text,
-    version: document.version,
-    start,
-    end,
-    isNewFile: false,
-    eol,
-    messages: buildDocstringPrompt({
-      code: dedent(shown.join('\n')),
-      path: displayPath(document.uri),
-      languageId: document.languageId,
-      name,
-      convention: conv,
-      extraSystem: ctx.services.config.settings.chat.systemPrompt,
-    }),
-    maxOutputTokens: 1024,
-    render: docCommentRenderer(text, placed.placement, conv, eol, name),
-  });
+  await propose(ctx, planned.spec);
 }
 
 const SEVERITY: Record<vscode.DiagnosticSeverity, DiagnosticInfo['severity']> = {

@@ -1,7 +1,6 @@
-// The staged diff and the commit message box: VS Code's Git extension API (vscode.git, getAPI(1)),
-// with `git diff --cached` run directly (with a timeout) when that extension is disabled.
+// The staged diff and the commit message box: VS Code's Git extension API (vscode.git, getAPI(1)).
+// When that extension is disabled, gitCli.ts runs git itself.
 
-import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 
 /** The part of the Git extension's API (extensions/git/src/api/git.d.ts) used here. */
@@ -57,17 +56,4 @@ export async function pickRepository(api: GitApi, arg: unknown): Promise<GitRepo
     { title: 'Qwen Local: commit message for which repository?' },
   );
   return pick?.repo;
-}
-
-const GIT_TIMEOUT_MS = 15_000;
-
-/** `git diff [--cached]` in a folder, without a shell, with a timeout and a size cap. */
-export function gitDiffCli(cwd: string, cached: boolean, signal?: AbortSignal): Promise<string> {
-  const args = ['-c', 'core.quotepath=false', 'diff', ...(cached ? ['--cached'] : []), '--no-color', '--no-ext-diff'];
-  return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, windowsHide: true, signal }, (error, stdout, stderr) => {
-      if (error) reject(new Error(stderr.trim() || error.message));
-      else resolve(stdout);
-    });
-  });
 }

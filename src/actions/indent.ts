@@ -66,3 +66,29 @@ export function reindent(code: string, target: IndentTarget): string {
     })
     .join('\n');
 }
+
+/**
+ * How a file indents, read from its text as VS Code's "detect indentation" does: tabs when more lines
+ * start with a tab than with spaces, else the most common increase of leading spaces between
+ * consecutive lines (2, 3, 4 or 8). Undefined when the text shows neither.
+ */
+export function detectIndentStyle(text: string, tabSize: number): IndentStyle | undefined {
+  let tabs = 0;
+  let spaced = 0;
+  const counts = new Map<number, number>();
+  let previous = 0;
+  for (const line of normalizeEol(text).split('\n')) {
+    if (isBlank(line)) continue;
+    if (line.startsWith('\t')) tabs++;
+    else if (line.startsWith(' ')) spaced++;
+    if (line.startsWith('\t')) continue;
+    const cols = line.length - line.trimStart().length;
+    const delta = cols - previous;
+    if (delta >= 2 && delta <= 8) counts.set(delta, (counts.get(delta) ?? 0) + 1);
+    previous = cols;
+  }
+  if (tabs > spaced) return { insertSpaces: false, tabSize };
+  let best: number | undefined;
+  for (const [delta, n] of counts) if ([2, 3, 4, 8].includes(delta) && (best === undefined || n > (counts.get(best) ?? 0))) best = delta;
+  return best === undefined ? undefined : { insertSpaces: true, tabSize: best };
+}

@@ -5,10 +5,11 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { writeCommitMessage } from './commitCommand';
 import { editSelection, fixProblem, FixCodeActionProvider, generateDocstring } from './editCommands';
-import type { ActionsContext } from './flow';
 import { documentEol } from './editor';
-import { Proposal } from './proposal';
+import { ProposalRegistry } from './proposal';
 import { ProposalView } from './proposalView';
+import { proposeText, type ActionsContext } from './propose';
+import { vscodeActionsIde } from './vscodeIde';
 import { generateTests } from './testsCommand';
 
 /**
@@ -29,8 +30,9 @@ export interface ActionsApi {
 }
 
 export function registerActions(context: vscode.ExtensionContext, services: Services): ActionsApi {
-  const view = new ProposalView(services.log.child('actions'));
-  const ctx: ActionsContext = { services, view };
+  const proposals = new ProposalRegistry((count) => void vscode.commands.executeCommand('setContext', 'qwenLocal.proposalOpen', count > 0));
+  const view = new ProposalView(services.log.child('actions'), proposals);
+  const ctx: ActionsContext = { services, ide: vscodeActionsIde(view), proposals };
   const log = services.log.child('actions');
   // A command's unexpected failure is logged and reported, never left as an unhandled rejection.
   const guard =
@@ -62,20 +64,8 @@ export function registerActions(context: vscode.ExtensionContext, services: Serv
   return {
     async proposeReplacement(uri, start, end, text, action) {
       const document = await vscode.workspace.openTextDocument(uri);
-      const proposal = new Proposal({
-        id: view.registry.nextId(),
-        action,
-        targetUri: uri.toString(),
-        originalText: document.getText(),
-        version: document.version,
-        start,
-        end,
-        isNewFile: false,
-        eol: documentEol(document),
-      });
-      await view.open(proposal, new AbortController());
-      proposal.complete(text);
-      vscode.window.setStatusBarMessage('$(diff) Review the proposal, then Accept (✓) or Reject (✕) in the editor title.', 8000);
+      const init = { action, targetUri: uri.toString(), originalText: document.getText(), version: document.version, start, end, isNewFile: false, eol: documentEol(document) };
+      await proposeText(ctx, init, text);
     },
   };
 }

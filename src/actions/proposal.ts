@@ -167,34 +167,52 @@ export function decideAccept(proposal: Proposal, now: TargetNow): AcceptDecision
   return { kind: 'relocated', start: moved.start, end: moved.end, text: proposal.replacement };
 }
 
-/** The open proposals, newest last, and a callback when their number changes (for the context key). */
+/**
+ * The one registry of open proposals (newest last) and the one factory that makes them, for the
+ * actions and for chat's Apply to File alike. Each proposal is registered with the controller that
+ * ends its request; removing a streaming proposal aborts it. `onCountChange` feeds the context key.
+ */
 export class ProposalRegistry {
-  private readonly items = new Map<string, Proposal>();
+  private readonly items = new Map<string, { proposal: Proposal; controller: AbortController }>();
+  private readonly removeListeners = new Set<(proposal: Proposal) => void>();
   private counter = 0;
 
   constructor(private readonly onCountChange: (count: number) => void = () => {}) {}
 
-  nextId(): string {
+  /** A new proposal with a fresh id, registered. */
+  create(init: Omit<ProposalInit, 'id'>, controller = new AbortController()): Proposal {
     this.counter += 1;
-    return `p${Date.now().toString(36)}${this.counter}`;
-  }
-
-  add(proposal: Proposal): void {
-    this.items.set(proposal.id, proposal);
+    const proposal = new Proposal({ ...init, id: `p${Date.now().toString(36)}${this.counter}` });
+    this.items.set(proposal.id, { proposal, controller });
     this.onCountChange(this.items.size);
+    return proposal;
   }
 
   get(id: string): Proposal | undefined {
-    return this.items.get(id);
+    return this.items.get(id)?.proposal;
   }
 
+  /** The signal of the request that writes a proposal. */
+  signalOf(id: string): AbortSignal | undefined {
+    return this.items.get(id)?.controller.signal;
+  }
+
+  /** Drops a proposal: ends its request if it is still streaming, closes it, tells the listeners. */
   remove(id: string): Proposal | undefined {
-    const p = this.items.get(id);
-    if (!p) return undefined;
+    const item = this.items.get(id);
+    if (!item) return undefined;
     this.items.delete(id);
-    p.close();
+    if (item.proposal.state === 'streaming') item.controller.abort();
+    item.proposal.close();
     this.onCountChange(this.items.size);
-    return p;
+    for (const listener of this.removeListeners) listener(item.proposal);
+    return item.proposal;
+  }
+
+  /** Called after each removal (the view closes the proposal's diff editor). */
+  onDidRemove(listener: (proposal: Proposal) => void): () => void {
+    this.removeListeners.add(listener);
+    return () => this.removeListeners.delete(listener);
   }
 
   get size(): number {
@@ -202,7 +220,7 @@ export class ProposalRegistry {
   }
 
   all(): Proposal[] {
-    return [...this.items.values()];
+    return [...this.items.values()].map((i) => i.proposal);
   }
 
   latest(): Proposal | undefined {

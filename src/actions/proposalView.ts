@@ -5,38 +5,43 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../log';
-import { decideAccept, Proposal, ProposalRegistry, type AcceptDecision } from './proposal';
+import { decideAccept, type AcceptDecision, type Proposal, type ProposalRegistry } from './proposal';
 import { narrowReplacement } from './render';
 
 export const PROPOSAL_SCHEME = 'qwen-local-proposal';
-const CONTEXT_KEY = 'qwenLocal.proposalOpen';
+
 /** How often a streaming proposal repaints, at most. */
 const REPAINT_MS = 80;
 
-interface Entry {
-  proposal: Proposal;
-  controller: AbortController;
-  left: vscode.Uri;
-  right: vscode.Uri;
-  timer?: ReturnType<typeof setTimeout>;
-  unsubscribe: () => void;
+/** The diff editor's sides of a proposal: the file itself (or an empty page for a new file) and the proposal. */
+function sides(proposal: Proposal): { left: vscode.Uri; right: vscode.Uri; name: string } {
+  const target = vscode.Uri.parse(proposal.init.targetUri);
+  const name = path.posix.basename(target.path) || 'untitled';
+  const right = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${proposal.id}/proposed/${name}` });
+  const left = proposal.init.isNewFile ? vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${proposal.id}/original/${name}` }) : target;
+  return { left, right, name };
 }
 
+/** Shows the proposals of the one registry; what it keeps per proposal is only its repaint state. */
 export class ProposalView implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
-  readonly registry = new ProposalRegistry((count) => void vscode.commands.executeCommand('setContext', CONTEXT_KEY, count > 0));
-  private readonly entries = new Map<string, Entry>();
+  private readonly painting = new Map<string, { timer?: ReturnType<typeof setTimeout>; unsubscribe: () => void }>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    private readonly log: Logger,
+    private readonly registry: ProposalRegistry,
+  ) {
+    const stopListening = registry.onDidRemove((proposal) => this.closed(proposal));
     this.disposables.push(
+      { dispose: stopListening },
       vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this),
       // Closing the diff tab is a Reject.
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         for (const tab of e.closed) {
           const id = this.idOfTab(tab);
-          if (id && this.entries.has(id) && !this.isShown(id)) this.discard(id);
+          if (id && !this.isShown(id)) this.discard(id);
         }
       }),
     );
@@ -44,55 +49,51 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const [, id, side] = uri.path.split('/');
-    const entry = this.entries.get(id);
-    if (!entry) return '';
-    return side === 'original' ? entry.proposal.init.originalText : entry.proposal.proposedText;
+    const proposal = this.registry.get(id);
+    if (!proposal) return '';
+    return side === 'original' ? proposal.init.originalText : proposal.proposedText;
   }
 
-  /** Registers a proposal and opens its diff editor; the content follows the proposal as it streams. */
-  async open(proposal: Proposal, controller: AbortController): Promise<void> {
-    const target = vscode.Uri.parse(proposal.init.targetUri);
-    const name = path.posix.basename(target.path) || 'untitled';
-    const right = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${proposal.id}/proposed/${name}` });
-    const left = proposal.init.isNewFile ? vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${proposal.id}/original/${name}` }) : target;
-    const entry: Entry = { proposal, controller, left, right, unsubscribe: () => {} };
-    entry.unsubscribe = proposal.onDidChange(() => this.repaint(entry));
-    this.entries.set(proposal.id, entry);
-    this.registry.add(proposal);
+  /** Opens a registered proposal's diff editor; the content follows the proposal as it streams. */
+  async open(proposal: Proposal): Promise<void> {
+    const { left, right, name } = sides(proposal);
+    const state: { timer?: ReturnType<typeof setTimeout>; unsubscribe: () => void } = { unsubscribe: () => {} };
+    state.unsubscribe = proposal.onDidChange(() => this.repaint(proposal, state, right));
+    this.painting.set(proposal.id, state);
     const title = `${name}${proposal.init.isNewFile ? ' (new file)' : ''} ↔ Qwen Local: ${proposal.init.action}`;
     await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false } satisfies vscode.TextDocumentShowOptions);
   }
 
-  private repaint(entry: Entry): void {
-    const finished = entry.proposal.state !== 'streaming';
-    if (finished) {
-      if (entry.timer) clearTimeout(entry.timer);
-      entry.timer = undefined;
-      this.emitter.fire(entry.right);
+  private repaint(proposal: Proposal, state: { timer?: ReturnType<typeof setTimeout> }, right: vscode.Uri): void {
+    if (proposal.state !== 'streaming') {
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = undefined;
+      this.emitter.fire(right);
       return;
     }
-    entry.timer ??= setTimeout(() => {
-      entry.timer = undefined;
-      this.emitter.fire(entry.right);
+    state.timer ??= setTimeout(() => {
+      state.timer = undefined;
+      this.emitter.fire(right);
     }, REPAINT_MS);
   }
 
-  /** Drops a proposal: stops its request if still streaming and closes its diff editor. */
+  /** Drops a proposal (its request ends if still streaming); its diff editor closes. */
   discard(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    this.entries.delete(id);
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.unsubscribe();
-    if (entry.proposal.state === 'streaming') entry.controller.abort();
     this.registry.remove(id);
-    void this.closeTabs(entry.right);
+  }
+
+  private closed(proposal: Proposal): void {
+    const state = this.painting.get(proposal.id);
+    this.painting.delete(proposal.id);
+    if (state?.timer) clearTimeout(state.timer);
+    state?.unsubscribe();
+    void this.closeTabs(sides(proposal).right);
   }
 
   private idOfUri(uri: vscode.Uri | undefined): string | undefined {
     if (uri?.scheme !== PROPOSAL_SCHEME) return undefined;
     const id = uri.path.split('/')[1];
-    return this.entries.has(id) ? id : undefined;
+    return this.registry.get(id) ? id : undefined;
   }
 
   private idOfTab(tab: vscode.Tab): string | undefined {
@@ -114,10 +115,10 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
    * Which proposal a command means: the one whose diff the command was invoked from (the editor
    * title passes its resource), else the active diff, else the only one, else the user picks.
    */
-  private async resolve(arg: unknown): Promise<Entry | undefined> {
+  private async resolve(arg: unknown): Promise<Proposal | undefined> {
     if (arg instanceof vscode.Uri) {
-      const id = this.idOfUri(arg) ?? [...this.entries.values()].find((e) => e.left.toString() === arg.toString())?.proposal.id;
-      if (id) return this.entries.get(id);
+      const id = this.idOfUri(arg) ?? this.registry.all().find((p) => sides(p).left.toString() === arg.toString())?.id;
+      if (id) return this.registry.get(id);
       // Invoked from the title of another diff editor (the buttons show in every diff while a proposal is open).
       if (vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputTextDiff && !this.activeId()) {
         void vscode.window.showInformationMessage('This diff is not a Qwen Local proposal.');
@@ -125,14 +126,14 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
       }
     }
     const activeId = this.activeId();
-    if (activeId) return this.entries.get(activeId);
-    const all = [...this.entries.values()];
+    if (activeId) return this.registry.get(activeId);
+    const all = this.registry.all();
     if (all.length <= 1) return all[0];
     const pick = await vscode.window.showQuickPick(
-      all.map((e) => ({ label: `${e.proposal.init.action}: ${path.posix.basename(vscode.Uri.parse(e.proposal.init.targetUri).path)}`, entry: e })),
+      all.map((p) => ({ label: `${p.init.action}: ${sides(p).name}`, proposal: p })),
       { title: 'Qwen Local: which proposal?' },
     );
-    return pick?.entry;
+    return pick?.proposal;
   }
 
   private activeId(): string | undefined {
@@ -141,26 +142,25 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
   }
 
   async reject(arg?: unknown): Promise<void> {
-    const entry = await this.resolve(arg);
-    if (!entry) {
-      if (this.entries.size === 0) void vscode.window.showInformationMessage('No Qwen Local proposal is open.');
+    const proposal = await this.resolve(arg);
+    if (!proposal) {
+      if (this.registry.size === 0) void vscode.window.showInformationMessage('No Qwen Local proposal is open.');
       return;
     }
-    this.discard(entry.proposal.id);
+    this.discard(proposal.id);
     vscode.window.setStatusBarMessage('$(close) Proposal rejected; nothing was changed.', 4000);
   }
 
   async accept(arg?: unknown): Promise<void> {
-    const entry = await this.resolve(arg);
-    if (!entry) {
-      if (this.entries.size === 0) void vscode.window.showInformationMessage('No Qwen Local proposal is open.');
+    const proposal = await this.resolve(arg);
+    if (!proposal) {
+      if (this.registry.size === 0) void vscode.window.showInformationMessage('No Qwen Local proposal is open.');
       return;
     }
-    const { proposal } = entry;
     const target = vscode.Uri.parse(proposal.init.targetUri);
     try {
       if (proposal.init.isNewFile) {
-        await this.acceptNewFile(entry, target);
+        await this.acceptNewFile(proposal, target);
         return;
       }
       let document: vscode.TextDocument | undefined;
@@ -170,23 +170,23 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
         document = undefined;
       }
       const decision = decideAccept(proposal, { exists: document !== undefined, text: document?.getText(), version: document?.version });
-      await this.applyDecision(entry, decision, document);
+      await this.applyDecision(proposal, decision, document);
     } catch (error) {
       this.log.error('Accept failed', error);
       void vscode.window.showErrorMessage(`Could not apply the proposal: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  private async acceptNewFile(entry: Entry, target: vscode.Uri): Promise<void> {
+  private async acceptNewFile(proposal: Proposal, target: vscode.Uri): Promise<void> {
     let exists = true;
     try {
       await vscode.workspace.fs.stat(target);
     } catch {
       exists = false;
     }
-    const decision = decideAccept(entry.proposal, { exists });
+    const decision = decideAccept(proposal, { exists });
     if (decision.kind !== 'create') {
-      await this.applyDecision(entry, decision, undefined);
+      await this.applyDecision(proposal, decision, undefined);
       return;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -195,12 +195,12 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
       void vscode.window.showErrorMessage(`Could not create ${vscode.workspace.asRelativePath(target)}.`);
       return;
     }
-    this.discard(entry.proposal.id);
+    this.discard(proposal.id);
     await vscode.window.showTextDocument(target, { preview: false });
   }
 
-  private async applyDecision(entry: Entry, decision: AcceptDecision, document: vscode.TextDocument | undefined): Promise<void> {
-    const name = vscode.workspace.asRelativePath(vscode.Uri.parse(entry.proposal.init.targetUri));
+  private async applyDecision(proposal: Proposal, decision: AcceptDecision, document: vscode.TextDocument | undefined): Promise<void> {
+    const name = vscode.workspace.asRelativePath(vscode.Uri.parse(proposal.init.targetUri));
     switch (decision.kind) {
       case 'notReady':
         void vscode.window.showInformationMessage(decision.reason);
@@ -232,7 +232,7 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
       void vscode.window.showErrorMessage(`Could not change ${name}; nothing was changed.`);
       return;
     }
-    this.discard(entry.proposal.id);
+    this.discard(proposal.id);
     const start = document.positionAt(narrowed.start);
     const end = document.positionAt(narrowed.start + narrowed.text.length);
     const editor = await vscode.window.showTextDocument(document, { preview: false, selection: new vscode.Range(start, start) });
@@ -241,7 +241,7 @@ export class ProposalView implements vscode.TextDocumentContentProvider, vscode.
   }
 
   dispose(): void {
-    for (const id of [...this.entries.keys()]) this.discard(id);
+    for (const proposal of this.registry.all()) this.discard(proposal.id);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
   }

@@ -3,10 +3,12 @@
 import { docCommentEdit, normalizeDocComment, type DocConvention, type DocPlacement } from './docstring';
 import { extractCode } from './extract';
 import { reindent, type IndentTarget } from './indent';
-import type { Render } from './stream';
 import { testsEdit, type TestMode } from './testEdit';
 import type { TestLanguage } from './testPlan';
 import { toEol, type Eol, type IndentStyle } from './text';
+
+/** How an answer becomes the proposal's replacement; undefined when there is nothing usable yet. */
+export type Render = (answer: string, final: boolean) => string | undefined;
 
 /** Code replacing a range (edit, fix): extracted, re-indented to the range, in the file's line endings. */
 export function codeRenderer(target: IndentTarget & { eol: Eol }): Render {

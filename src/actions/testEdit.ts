@@ -2,7 +2,7 @@
 // up with the others), inside the test class (Java/Kotlin), or into Rust's `mod tests`. Pure.
 
 import type { TextReplacement } from './docstring';
-import { reindent } from './indent';
+import { detectIndentStyle, reindent } from './indent';
 import type { TestLanguage } from './testPlan';
 import { dedent, indentColumns, indentUnit, isBlank, leadingWhitespace, trimBlankEdges, LineIndex, normalizeEol, toEol, type Eol, type IndentStyle } from './text';
 
@@ -147,14 +147,17 @@ export interface TestsEditInput {
  * import position to the end, so one proposal shows both parts.
  */
 export function testsEdit(input: TestsEditInput): TextReplacement {
-  const { language, eol, style } = input;
+  const { language, eol } = input;
   const existing = input.existing;
+  // An existing file's own indentation wins over the editor's options.
+  const style = (existing && detectIndentStyle(existing, input.style.tabSize)) || input.style;
   const index = new LineIndex(existing);
   const lines = index.lines;
   const generated = normalizeEol(input.generated);
 
   if (input.mode === 'create') {
-    const text = trimBlankEdges(dedent(generated).split('\n')).join('\n');
+    // The project's indentation (the answer's own steps are scaled to it).
+    const text = reindent(trimBlankEdges(dedent(generated).split('\n')).join('\n'), { indent: '', style, firstLineIndented: true });
     return { start: 0, end: existing.length, text: toEol(text, eol) + eol };
   }
 
@@ -204,7 +207,8 @@ export function testsEdit(input: TestsEditInput): TextReplacement {
     bodyText = eol + toEol(inner, eol) + eol;
   } else {
     const gap = existing.length === 0 ? '' : existing.endsWith('\n') ? eol : eol + eol;
-    bodyText = gap + toEol(body.join('\n'), eol) + eol;
+    const inner = reindent(dedent(body.join('\n')), { indent: '', style, firstLineIndented: true });
+    bodyText = gap + toEol(inner, eol) + eol;
   }
 
   if (missing.length === 0) return { start: bodyAt, end: bodyAt, text: bodyText };

@@ -4,12 +4,16 @@
 import * as vscode from 'vscode';
 import { blockAt, displayPath, documentEol, documentLines, editableEditor, indentStyle } from './editor';
 import { bareName } from './editCommands';
-import { proposeChange, type ActionsContext } from './flow';
+import { propose, type ActionsContext } from './propose';
 import { buildTestsPrompt } from './prompts';
 import { testsRenderer } from './render';
 import { testMode } from './testEdit';
+import { chooseTestTarget } from './testTarget';
+import { excludeMatcher } from '../completion/context';
 import { ancestorDirs, planTests, PROJECT_MANIFESTS, pythonModule, relativeImport, testLanguage, type TestLanguage, type TestPlan } from './testPlan';
-import { dedent, detectEol } from './text';
+import { dedent, detectEol, type IndentStyle } from './text';
+import { detectIndentStyle } from './indent';
+import { frameworkMismatch } from './testAnswer';
 
 const TEST_GLOB = '{**/*.test.*,**/*.spec.*,**/*_test.*,**/test_*.py,**/*Test.java,**/*Test.kt,**/*Tests.java}';
 const EXCLUDE_GLOB = '**/{node_modules,.git,dist,build,out,target,.venv,venv,vendor,__pycache__}/**';
@@ -74,6 +78,16 @@ function importHint(plan: TestPlan, sourcePath: string, testPath: string, projec
   }
 }
 
+/** The indentation of the nearest existing test file with the same extension (not an excluded one). */
+async function projectTestStyle(root: vscode.Uri, existingTests: readonly string[], testPath: string, tabSize: number, excluded: (relative: string) => boolean): Promise<IndentStyle | undefined> {
+  const ext = testPath.slice(testPath.lastIndexOf('.'));
+  const dir = testPath.slice(0, testPath.lastIndexOf('/') + 1);
+  const sameKind = existingTests.filter((t) => t.endsWith(ext) && !excluded(t));
+  const nearest = sameKind.find((t) => t.startsWith(dir) && dir !== '') ?? sameKind[0];
+  const text = nearest ? await readText(join(root, nearest), 50_000) : undefined;
+  return text ? detectIndentStyle(text, tabSize) : undefined;
+}
+
 function head(text: string): string {
   return text.split(/\r?\n/).slice(0, EXISTING_MAX_LINES).join('\n').slice(0, EXISTING_MAX_CHARS);
 }
@@ -102,20 +116,19 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
   const plan = planned.plan;
 
   // The target: an existing conventional test file, else the source itself (Rust), else a new file.
-  let testPath = plan.create;
-  let targetExists = false;
-  for (const candidate of plan.candidates) {
-    if (await exists(join(root, candidate))) {
-      testPath = candidate;
-      targetExists = true;
-      break;
-    }
+  const exclude = excludeMatcher(ctx.services.config.settings.completion.exclude);
+  const target = await chooseTestTarget({
+    plan,
+    sourcePath,
+    exists: (relative) => exists(join(root, relative)),
+    excluded: (relative) => exclude(join(root, relative).fsPath) || exclude(relative),
+  });
+  if (!target.ok) {
+    void vscode.window.showInformationMessage(`${what}: ${target.reason}`);
+    return;
   }
-  if (!targetExists && plan.inSourceFile) {
-    testPath = sourcePath;
-    targetExists = true;
-  }
-  const targetUri = testPath === sourcePath ? document.uri : join(root, testPath);
+  const { testPath, exists: targetExists } = target;
+  const targetUri = target.isSource ? document.uri : join(root, testPath);
   let targetDocument: vscode.TextDocument | undefined;
   if (targetExists) {
     try {
@@ -158,11 +171,15 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
   }
   const eol = targetDocument ? documentEol(targetDocument) : targetText ? detectEol(targetText) : documentEol(document);
   const sourceText = document.getText();
-  await proposeChange(ctx, {
+  // A new file indents as the project's other tests do, else as the editor does for the source.
+  const newFileStyle = mode === 'create' ? await projectTestStyle(root, existingTests, testPath, style.tabSize, exclude) : undefined;
+  // Where the tests go, said before the model writes (a new file is created only on Accept).
+  const where = mode === 'create' ? `a new file, ${testPath} (created when you accept)` : testPath;
+  const proposed = await propose(ctx, {
     what,
-    action: mode === 'create' ? `Tests (${plan.framework})` : `Tests in ${testPath.split('/').pop() ?? testPath}`,
-    progress: `writing ${plan.framework} tests…`,
-    targetUri,
+    action: `Tests (${plan.framework}) in ${testPath}`,
+    progress: `writing ${plan.framework} tests into ${where}…`,
+    targetUri: targetUri.toString(),
     originalText: targetText,
     version: targetDocument?.version,
     start: 0,
@@ -183,6 +200,8 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
       extraSystem: ctx.services.config.settings.chat.systemPrompt,
     }),
     maxOutputTokens: 4096,
-    render: testsRenderer(mode, plan.language, targetText, eol, style),
+    render: testsRenderer(mode, plan.language, targetText, eol, newFileStyle ?? style),
   });
+  const mismatch = proposed.result === 'ready' && proposed.answer !== undefined ? frameworkMismatch(proposed.answer, plan) : undefined;
+  if (mismatch) void vscode.window.showWarningMessage(`${what}: ${mismatch}`);
 }

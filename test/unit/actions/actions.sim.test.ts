@@ -21,7 +21,7 @@ import {
   surroundingContext,
 } from '../../../src/actions/prompts';
 import { codeRenderer, docCommentRenderer, narrowReplacement, testsRenderer } from '../../../src/actions/render';
-import { failureMessage, streamChat, streamIntoProposal } from '../../../src/actions/stream';
+import { failureMessage, streamChat, streamIntoProposal } from '../../../src/actions/propose';
 import { testMode } from '../../../src/actions/testEdit';
 import { planTests } from '../../../src/actions/testPlan';
 import { dedent, LineIndex } from '../../../src/actions/text';
@@ -201,5 +201,36 @@ describe('actions against the Ollama simulator', function () {
     const message = failureMessage(error, 'Edit Selection');
     assert.deepEqual(message.actions[0], { title: 'Pull qwen2.5-coder:32b-instruct', command: 'qwenLocal.pullModel', args: ['qwen2.5-coder:32b-instruct'] });
     assert.equal(p.proposedText, 'x');
+  });
+
+  it('A stream the server drops midway fails the proposal and leaves it at the original', async () => {
+    sim.setChat('```ts\n' + 'const a = 1;\n'.repeat(40) + '```');
+    sim.addFault({ kind: 'drop', after: 8 });
+    const text = 'const a = 0;\n';
+    const built = actionRequest([{ role: 'user', content: 'x' }], MODEL, 512);
+    assert.ok(built.ok);
+    const p = proposalFor(text, 0, text.length - 1);
+    const error = await streamIntoProposal(backend, built.request, p, codeRenderer({ indent: '', style: spaces(2), firstLineIndented: true, eol: '\n' })).then(
+      (outcome) => outcome,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof BackendError, `expected a failure, got ${JSON.stringify(error)}`);
+    assert.notEqual(error.kind, 'aborted');
+    assert.equal(p.state, 'failed');
+    assert.equal(p.proposedText, text);
+    assert.equal(decideAccept(p, { exists: true, text, version: 1 }).kind, 'notReady');
+    assert.equal(sim.find({ endpoint: 'chat' })[0]?.outcome, 'dropped');
+  });
+
+  it('An answer the output limit cuts is not proposed', async () => {
+    sim.setChat('```ts\n' + 'const a = 1;\n'.repeat(100) + '```');
+    const text = 'const a = 0;\n';
+    const built = actionRequest([{ role: 'user', content: 'x' }], MODEL, 16);
+    assert.ok(built.ok);
+    const p = proposalFor(text, 0, text.length - 1);
+    const outcome = await streamIntoProposal(backend, built.request, p, codeRenderer({ indent: '', style: spaces(2), firstLineIndented: true, eol: '\n' }));
+    assert.equal(outcome.kind, 'cut');
+    assert.equal(p.state, 'failed');
+    assert.equal(p.proposedText, text);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { indentStep, reindent } from '../../../src/actions/indent';
+import { detectIndentStyle, indentStep, reindent } from '../../../src/actions/indent';
 import { dedent, indentColumns, indentString } from '../../../src/actions/text';
 
 const spaces = (tabSize: number) => ({ insertSpaces: true, tabSize });
@@ -91,5 +91,14 @@ describe('actions/indent', () => {
   it('dedent removes the shared prefix and empties blank lines', () => {
     assert.equal(dedent('    a\n      b\n  \n    c'), 'a\n  b\n\nc');
     assert.equal(dedent('\tx\r\n\ty'), 'x\ny');
+  });
+});
+
+describe('detectIndentStyle', () => {
+  it('reads two-space, four-space and tab files, and nothing from flat text', () => {
+    assert.deepEqual(detectIndentStyle("describe('a', () => {\n  it('b', () => {\n    x();\n  });\n});\n", 4), { insertSpaces: true, tabSize: 2 });
+    assert.deepEqual(detectIndentStyle('def f():\n    if x:\n        return 1\n', 2), { insertSpaces: true, tabSize: 4 });
+    assert.deepEqual(detectIndentStyle('func A() {\n\tif x {\n\t\treturn\n\t}\n}\n', 4), { insertSpaces: false, tabSize: 4 });
+    assert.equal(detectIndentStyle('a = 1\nb = 2\n', 4), undefined);
   });
 });

@@ -5,8 +5,10 @@ const ORIGINAL = 'function a() {\n  return 1;\n}\n\nfunction b() {\n  return 2;\
 const START = ORIGINAL.indexOf('  return 2;');
 const END = START + '  return 2;'.length;
 
+const base: ProposalInit = { id: 'p1', action: 'Edit', targetUri: 'file:///a.ts', originalText: ORIGINAL, version: 3, start: START, end: END, isNewFile: false, eol: '\n' };
+
 function make(over: Partial<ProposalInit> = {}): Proposal {
-  return new Proposal({ id: 'p1', action: 'Edit', targetUri: 'file:///a.ts', originalText: ORIGINAL, version: 3, start: START, end: END, isNewFile: false, eol: '\n', ...over });
+  return new Proposal({ ...base, ...over });
 }
 
 describe('actions/proposal', () => {
@@ -92,19 +94,37 @@ describe('actions/proposal', () => {
     });
   });
 
-  it('ProposalRegistry counts open proposals for the context key and closes removed ones', () => {
+  it('ProposalRegistry makes each proposal, counts the open ones for the context key, and closes removed ones', () => {
     const counts: number[] = [];
+    const removed: string[] = [];
     const reg = new ProposalRegistry((n) => counts.push(n));
-    const a = make({ id: reg.nextId() });
-    const b = make({ id: reg.nextId() });
+    reg.onDidRemove((p) => removed.push(p.id));
+    const { id: _unused, ...init } = base;
+    const a = reg.create(init);
+    const b = reg.create(init);
     assert.notEqual(a.id, b.id);
-    reg.add(a);
-    reg.add(b);
+    assert.equal(reg.get(a.id), a);
     assert.equal(reg.latest(), b);
     reg.remove(a.id);
     assert.equal(a.state, 'closed');
     assert.equal(reg.remove('nope'), undefined);
     reg.remove(b.id);
     assert.deepEqual(counts, [1, 2, 1, 0]);
+    assert.deepEqual(removed, [a.id, b.id]);
+  });
+
+  it('removing a streaming proposal ends its request; a finished one keeps its signal quiet', () => {
+    const reg = new ProposalRegistry();
+    const { id: _unused, ...init } = base;
+    const streaming = new AbortController();
+    const done = new AbortController();
+    const a = reg.create(init, streaming);
+    const b = reg.create(init, done);
+    assert.equal(reg.signalOf(a.id), streaming.signal);
+    b.complete('x');
+    reg.remove(a.id);
+    reg.remove(b.id);
+    assert.equal(streaming.signal.aborted, true);
+    assert.equal(done.signal.aborted, false);
   });
 });

@@ -37,6 +37,12 @@ describe('actions/testEdit', () => {
     assert.equal(out, 'package store\r\n\r\nfunc TestA(t *testing.T) {}\r\n');
   });
 
+  it("create: a four-space answer takes the project's two-space indentation", () => {
+    const generated = "describe('add', () => {\n    it('adds', () => {\n        expect(add(1, 2)).toBe(3);\n    });\n});";
+    const out = testsEdit({ mode: 'create', language: 'js', existing: '', generated, eol: '\n', style: { insertSpaces: true, tabSize: 2 } });
+    assert.equal(out.text, "describe('add', () => {\n  it('adds', () => {\n    expect(add(1, 2)).toBe(3);\n  });\n});\n");
+  });
+
   it('append (TS): new imports go under the existing ones, duplicates are dropped, tests at the end', () => {
     const existing = "import assert from 'node:assert/strict';\nimport { a } from '../src/x';\n\ndescribe('a', () => {\n  it('works', () => assert.ok(a()));\n});\n";
     const generated = "import assert from 'node:assert/strict';\nimport { b } from '../src/x';\nimport { c } from '../src/y';\n\ndescribe('c', () => {\n  it('works', () => assert.ok(c()));\n});";

@@ -40,6 +40,8 @@ export interface FakeBackendOptions {
   error?: unknown;
   /** Waits this long before each chat chunk, honouring the request's signal. */
   delayMs?: number;
+  /** The chat stream closes without its final chunk (a server or proxy cut it cleanly). */
+  noFinal?: boolean;
   installed?: InstalledModel[];
   loaded?: LoadedModel[];
   version?: string;
@@ -123,6 +125,7 @@ export class FakeBackend implements Backend {
       yield { text, done: false };
     }
     if (this.options.error !== undefined) throw this.options.error;
+    if (this.options.noFinal) return;
     yield { text: '', done: true, stats: { evalCount: chunks.length, doneReason: 'stop' } };
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { BackendError } from '../../../src/backend/errors';
 import { Proposal } from '../../../src/actions/proposal';
 import { codeRenderer } from '../../../src/actions/render';
-import { failureMessage, streamChat, streamIntoProposal } from '../../../src/actions/stream';
+import { failureMessage, logUnusableAnswer, streamChat, streamIntoProposal } from '../../../src/actions/propose';
+import { createLogger, type LogLevel } from '../../../src/log';
 import { chunked, FakeBackend } from '../support/fakeBackend';
 
 const ORIGINAL = 'def f(x):\r\n    return x\r\n\r\nprint(f(1))\r\n';
@@ -103,5 +104,34 @@ describe('actions/stream', () => {
       assert.equal(failureMessage(new BackendError('unauthorized', 'key', ctx), 'X').actions[0].command, 'qwenLocal.setApiKey');
       assert.equal(failureMessage(new BackendError('server', 'boom', ctx), 'X').actions[0].command, 'qwenLocal.showLog');
     });
+  });
+
+  it('an unusable answer is logged by its length at info, its text only at debug (issue 17 finding 6)', () => {
+    const lines: string[] = [];
+    const sink = { error: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), info: (m: string) => lines.push(m), debug: (m: string) => lines.push(`debug ${m}`) };
+    let level: LogLevel = 'info';
+    const log = createLogger(sink, () => level);
+    const answer = 'SECRET-ANSWER-TEXT '.repeat(5);
+    logUnusableAnswer(log, 'Edit Selection', answer);
+    assert.ok(lines.length > 0 && lines.every((l) => !l.includes('SECRET-ANSWER-TEXT')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes(`${answer.length} characters`)));
+    level = 'debug';
+    logUnusableAnswer(log, 'Edit Selection', answer);
+    assert.ok(lines.some((l) => l.startsWith('debug') && l.includes('SECRET-ANSWER-TEXT')));
+  });
+
+  it('a stream that closes without its final chunk fails the proposal, never a ready one (issue 11 item 2)', async () => {
+    const answer = '```python\ndef f(x):\n    return x + 1\n```';
+    const backend = new FakeBackend({ chunks: chunked(answer), noFinal: true });
+    const p = proposal();
+    const error = await streamIntoProposal(backend, request(), p, render).then(
+      (outcome) => outcome,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof BackendError, `expected a failure, got ${JSON.stringify(error)}`);
+    assert.equal(error.kind, 'unreachable');
+    assert.match(error.message, /ended before it was complete/);
+    assert.equal(p.state, 'failed');
+    assert.equal(p.proposedText, ORIGINAL);
   });
 });
