@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ActionsContext } from './flow';
-import { excludeMatcher } from '../completion/context';
+import { excludeMatcher } from '../workspace/exclude';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
 import { gitApi, gitDiffCli, pickRepository, type GitRepository } from './git';
 import { buildCommitPrompt } from './prompts';

@@ -12,7 +12,7 @@ import {
   type SymbolKindName,
   type SymbolPreference,
 } from './blocks';
-import { excludeMatcher } from '../completion/context';
+import { excludeMatcher } from '../workspace/exclude';
 import { unsupportedReason } from './documents';
 import type { Eol, IndentStyle } from './text';
 
