@@ -4,6 +4,7 @@
 
 import * as nodePath from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { insideWorkspace } from '../workspace/containment';
 import { excludeMatcher } from '../workspace/exclude';
 import type { Snippet } from './budget';
 import { sleep, type Clock } from './clock';
@@ -33,6 +34,11 @@ export interface EditorContextSource {
   readFile(path: string, maxBytes: number, signal: AbortSignal): Promise<string | undefined>;
   /** The path as shown to the model: relative to its workspace folder when it has one. */
   displayPath(path: string): string;
+  /**
+   * The workspace folders' paths. Imported files are read only from inside them (after resolving
+   * links); without this, or with no folder open, no imported file is read.
+   */
+  workspaceFolders?(): readonly string[];
 }
 
 export interface ContextRequest {
@@ -308,8 +314,9 @@ export class ContextGatherer {
     if (cached) return Promise.resolve(cached.text);
     let pending = this.pendingReads.get(path);
     if (!pending) {
-      pending = this.source
-        .readFile(path, MAX_IMPORT_BYTES, this.lifetime.signal)
+      // Only from inside the workspace: an `#include "../../../etc/passwd"` must not be read.
+      pending = insideWorkspace(path, this.source.workspaceFolders?.() ?? [])
+        .then((inside) => (inside ? this.source.readFile(path, MAX_IMPORT_BYTES, this.lifetime.signal) : undefined))
         .catch(() => undefined)
         .then((text) => {
           this.importedText.set(path, { text });

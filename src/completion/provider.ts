@@ -189,4 +189,8 @@ class VsCodeContextSource implements EditorContextSource {
   displayPath(path: string): string {
     return vscode.workspace.asRelativePath(path, false);
   }
+
+  workspaceFolders(): readonly string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
 }

@@ -45,6 +45,7 @@ function editor(opts: { docs?: (read: string[]) => OpenDocument[]; files?: Recor
       return Promise.resolve(opts.files?.[path]);
     },
     displayPath: (path) => path.replace(/^\/repo\//, ''),
+    workspaceFolders: () => ['/repo'],
   };
 }
 

@@ -140,6 +140,9 @@ export class FakeEditorContext implements EditorContextSource {
   displayPath(p: string): string {
     return p.startsWith(this.root + '/') ? p.slice(this.root.length + 1) : p;
   }
+  workspaceFolders(): readonly string[] {
+    return [this.root];
+  }
 }
 
 /** What the rig remembers of a long run (the soak): the latest entries only. */
