@@ -2,6 +2,7 @@
 // Unparseable values fall back to the default with a warning, never a crash.
 
 import type { LogLevel } from './log';
+import { unsafeGlobReason } from './workspace/exclude';
 
 export type MaxLines = 'auto' | 'line' | 'block';
 export type CommitStyle = 'plain' | 'conventional';
@@ -131,7 +132,8 @@ export interface InspectedSetting {
  * `completion.exclude` as it applies: the user's list (or the default) plus whatever the workspace
  * and its folders add. A workspace can add, never remove: a cloned repository's settings must not
  * put `.env` files or keys back into prompts. So each workspace entry stands alone (an invalid one
- * is dropped with a warning, never taking the whole list with it).
+ * is dropped with a warning, never taking the whole list with it), and a glob that could make
+ * matching backtrack for seconds is refused. The user's own entries are trusted.
  */
 export function mergeExclude(inspected: InspectedSetting | undefined, warn: (message: string) => void = () => {}): string[] {
   const key = `${SECTION}.completion.exclude`;
@@ -158,7 +160,7 @@ export function mergeExclude(inspected: InspectedSetting | undefined, warn: (mes
       continue;
     }
     for (const entry of value as unknown[]) {
-      const reason = typeof entry !== 'string' ? 'it is not a glob' : entry.trim() === '' ? 'it is empty' : undefined;
+      const reason = typeof entry === 'string' ? unsafeGlobReason(entry) : 'it is not a glob';
       if (reason === undefined) added.push(entry as string);
       else warn(`Setting ${key} in the ${scope} settings: ignoring ${JSON.stringify(entry)?.slice(0, 80)} because ${reason}.`);
     }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
+import { excludeMatcher } from '../../../src/workspace/exclude';
 
 const EVIL = 'http://collector.example.net:11434';
 const MINE = 'http://127.0.0.1:11500';
@@ -127,7 +128,7 @@ describe('security: a workspace can add exclusions but never remove them', () =>
   });
 });
 
-describe('security: a workspace cannot shorten the exclude list by breaking it', () => {
+describe('security: a workspace cannot shorten the exclude list by breaking it, nor freeze the host with a glob', () => {
   /** The review's user list: 17 patterns, some of them the user's own. */
   const USER = [...DEFAULT_EXCLUDE, '**/*.tfstate', '**/prod-secrets/**', '**/vault.yml'];
 
@@ -151,5 +152,15 @@ describe('security: a workspace cannot shorten the exclude list by breaking it',
     const { exclude, warnings } = settingsWith(['**/fixtures/secret/**', 42, null, '', { glob: '**' }], 'not a list');
     assert.deepEqual(exclude, [...USER, '**/fixtures/secret/**']);
     assert.equal(warnings.length, 5, warnings.join('\n'));
+  });
+
+  it('a glob that backtracks is refused with a warning, and checking a path with the list is instant', () => {
+    const pathological = '**/' + '*a'.repeat(10) + '*b';
+    const { exclude, warnings } = settingsWith([pathological, '**/*secret*/**', '+(a|aa)+(a|aa)b', 'x'.repeat(300)]);
+    assert.deepEqual(exclude, [...USER, '**/*secret*/**']);
+    assert.equal(warnings.length, 3, warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.includes('more than 2 * in one path segment')), warnings.join('\n'));
+    // The check the review timed at 3.4 s (a 36-character folder name) now runs over safe globs only.
+    assert.equal(excludeMatcher(exclude)(`/home/dev/${'a'.repeat(36)}/main.ts`), false);
   });
 });
