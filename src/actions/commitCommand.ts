@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ActionsContext } from './flow';
-import { excludeMatcher } from '../workspace/exclude';
+import { excludeMatcherUnder } from '../workspace/exclude';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
 import { gitApi, gitDiffCli, pickRepository, type GitRepository } from './git';
 import { buildCommitPrompt } from './prompts';
@@ -75,7 +75,7 @@ export async function writeCommitMessage(ctx: ActionsContext, arg?: unknown): Pr
   }
   const settings = services.config.settings;
   const messages = buildCommitPrompt({
-    diff: summarizeDiff(withoutExcluded(source.diff, excludeMatcher(settings.completion.exclude)), DIFF_BUDGET_TOKENS),
+    diff: summarizeDiff(withoutExcluded(source.diff, excludeMatcherUnder(settings.completion.exclude, source.repo?.rootUri.fsPath ?? source.cwd)), DIFF_BUDGET_TOKENS),
     style: settings.commitMessage.style,
     recentSubjects,
     unstaged: source.unstaged,

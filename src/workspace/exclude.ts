@@ -46,6 +46,15 @@ export function excludeMatcher(globs: readonly string[], displayPath?: (fsPath: 
   };
 }
 
+/**
+ * The exclude check for paths relative to `root` (a repository's diff): each is matched as given
+ * and, joined to the root, where its links lead.
+ */
+export function excludeMatcherUnder(globs: readonly string[], root: string | undefined): (relativePath: string) => boolean {
+  const excluded = excludeMatcher(globs);
+  return (relativePath) => excluded({ fsPath: root ? nodePath.join(root, relativePath) : relativePath, relativePath });
+}
+
 function compile(globs: readonly string[]): (path: string) => boolean {
   const key = globs.join('\u0000');
   let match = compiled.get(key);
