@@ -97,6 +97,17 @@ function truncateSection(f: FileDiff, chars: number): string {
  * files whole, large ones truncated; lockfiles, generated and binary files as their list line only).
  */
 export function summarizeDiff(diff: string, budgetTokens: number, estimate: (text: string) => number = estimateTokens): string {
+  // Tokens are not proportional to characters (digits, symbols): when a cut overshoots, cut shorter.
+  let target = budgetTokens;
+  for (let attempt = 1; ; attempt++) {
+    const out = summarizeOnce(diff, target, estimate);
+    const tokens = estimate(out);
+    if (tokens <= budgetTokens || attempt === 4 || target <= 64) return out;
+    target = Math.floor((target * budgetTokens) / tokens) - 1;
+  }
+}
+
+function summarizeOnce(diff: string, budgetTokens: number, estimate: (text: string) => number): string {
   const text = normalizeEol(diff).trim();
   if (estimate(text) <= budgetTokens) return text;
   const files = parseDiff(text);
