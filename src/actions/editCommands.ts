@@ -10,6 +10,7 @@ import { proposeChange, type ActionsContext } from './flow';
 import { buildDocstringPrompt, buildEditPrompt, buildFixPrompt, outputBudgetFor, surroundingContext, type DiagnosticInfo } from './prompts';
 import { codeRenderer, docCommentRenderer } from './render';
 import { dedent, leadingWhitespace, LineIndex } from './text';
+import { severityName } from '../workspace/diagnostics';
 
 /** Characters of surrounding code sent with an edit or a fix. */
 const CONTEXT_CHARS = 6000;
@@ -159,13 +160,6 @@ export async function generateDocstring(ctx: ActionsContext): Promise<void> {
   });
 }
 
-const SEVERITY: Record<vscode.DiagnosticSeverity, DiagnosticInfo['severity']> = {
-  [vscode.DiagnosticSeverity.Error]: 'error',
-  [vscode.DiagnosticSeverity.Warning]: 'warning',
-  [vscode.DiagnosticSeverity.Information]: 'information',
-  [vscode.DiagnosticSeverity.Hint]: 'hint',
-};
-
 function diagnosticCode(d: vscode.Diagnostic): string | undefined {
   if (d.code === undefined) return undefined;
   return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
@@ -227,7 +221,7 @@ export async function fixProblem(ctx: ActionsContext, uriArg?: unknown, diagnost
     message: d.message,
     source: d.source,
     code: diagnosticCode(d),
-    severity: SEVERITY[d.severity],
+    severity: severityName(d.severity),
     lineText: document.lineAt(d.range.start.line).text,
   }));
   const path = displayPath(document.uri);

@@ -3,6 +3,7 @@
 
 import type { AttachmentView } from '../protocol';
 import type { Attachment, LineRange } from './types';
+import type { SeverityName } from '../workspace/diagnostics';
 
 /** A file as the adapter describes it. */
 export interface FileSnapshot {
@@ -25,7 +26,7 @@ export interface Problem {
   /** 1-based. */
   line: number;
   column: number;
-  severity: 'error' | 'warning' | 'info' | 'hint';
+  severity: SeverityName;
   message: string;
   source?: string;
   code?: string;

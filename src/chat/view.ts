@@ -11,6 +11,7 @@ import type { ChatController } from './controller';
 import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
+import { severityName } from '../workspace/diagnostics';
 
 export const VIEW_ID = 'qwenLocal.chatView';
 /** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
@@ -101,19 +102,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
 // ---- Editor adapter ----
 
-function severity(s: vscode.DiagnosticSeverity): Problem['severity'] {
-  switch (s) {
-    case vscode.DiagnosticSeverity.Error:
-      return 'error';
-    case vscode.DiagnosticSeverity.Warning:
-      return 'warning';
-    case vscode.DiagnosticSeverity.Information:
-      return 'info';
-    default:
-      return 'hint';
-  }
-}
-
 export function snapshot(doc: vscode.TextDocument): FileSnapshot {
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   return {
@@ -176,7 +164,7 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
       return {
         line: d.range.start.line + 1,
         column: d.range.start.character + 1,
-        severity: severity(d.severity),
+        severity: severityName(d.severity),
         message: d.message,
         ...(d.source ? { source: d.source } : {}),
         ...(code !== undefined ? { code: String(code) } : {}),
