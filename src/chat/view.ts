@@ -12,6 +12,7 @@ import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
 import { severityName } from '../workspace/diagnostics';
+import { searchExcludeGlob } from '../workspace/searchExcludes';
 
 export const VIEW_ID = 'qwenLocal.chatView';
 /** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
@@ -330,14 +331,8 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
   }
 }
 
-/** files.exclude plus dependency and build folders (a given exclude replaces the default one). */
+/** The shared search excludes with the user's files.exclude. */
 function fileExcludes(): string {
-  const configured = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
-  const globs = Object.entries(configured)
-    .filter(([glob, on]) => on === true && !/[{},]/.test(glob))
-    // "**/.git" names the folder; its files need "/**".
-    .flatMap(([glob]) => [glob, `${glob}/**`]);
-  globs.push('**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/.vscode-test/**');
-  return `{${globs.join(',')}}`;
+  return searchExcludeGlob(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'));
 }
 
