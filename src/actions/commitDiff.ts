@@ -3,6 +3,7 @@
 
 import { extractCode, looksLikeProse, stripThinking } from './extract';
 import { estimateTokens, normalizeEol } from './text';
+import { hasFence } from '../markdown/fences';
 
 export interface FileDiff {
   path: string;
@@ -161,7 +162,7 @@ function summarizeOnce(diff: string, budgetTokens: number, estimate: (text: stri
  */
 export function cleanCommitMessage(answer: string, final: boolean): string {
   let text = normalizeEol(stripThinking(answer, final));
-  if (/^\s*(?:`{3,}|~{3,})/m.test(text)) text = extractCode(text, final);
+  if (hasFence(text)) text = extractCode(text, final);
   const lines = text.split('\n').map((l) => l.replace(/\s+$/, ''));
   // Leads such as "Here is the commit message:" (a subject line never ends with a colon).
   const isLead = (l: string) => /^(?:(?:suggested |proposed )?commit message:?)$/i.test(l.trim()) || (looksLikeProse(l) && l.trim().endsWith(':'));
