@@ -4,6 +4,7 @@
 import type { AttachmentView } from '../protocol';
 import type { Attachment, LineRange } from './types';
 import type { SeverityName } from '../workspace/diagnostics';
+import { baseName, displayPath } from '../workspace/paths';
 
 /** A file as the adapter describes it. */
 export interface FileSnapshot {
@@ -35,14 +36,7 @@ export interface Problem {
 /** Files larger than this are sent from the beginning only (the prompt budget would cut them anyway). */
 export const MAX_ATTACHMENT_CHARS = 200_000;
 
-export function displayPath(file: Pick<FileSnapshot, 'fsPath' | 'relativePath'>): string {
-  return (file.relativePath ?? file.fsPath).replace(/\\/g, '/');
-}
-
-export function baseName(p: string): string {
-  const parts = p.replace(/\\/g, '/').split('/');
-  return parts[parts.length - 1] || p;
-}
+export { baseName, displayPath } from '../workspace/paths';
 
 function capped(text: string): { content: string; truncatedChars?: number } {
   if (text.length <= MAX_ATTACHMENT_CHARS) return { content: text };

@@ -8,6 +8,7 @@ import type { Settings } from '../settings';
 import type { EditorContextSource, OpenDocument, RecentEdit } from './context';
 import { CompletionEngine, type EngineLogger, type RequestEndEvent } from './engine';
 import type { ServerLanes } from './scheduler';
+import { displayPath as shownPath } from '../workspace/paths';
 
 export const ACCEPT_COMMAND = 'qwenLocal.completion.accepted';
 const SCHEMES = new Set(['file', 'untitled']);
@@ -83,7 +84,7 @@ export function createInlineCompletions(deps: InlineCompletionDeps): InlineCompl
       const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
       const item = await engine.complete({
         path: pathOf(document.uri),
-        displayPath: vscode.workspace.asRelativePath(document.uri, false),
+        displayPath: shownPath(vscode.workspace.asRelativePath(document.uri, false)),
         repoName: vscode.workspace.getWorkspaceFolder(document.uri)?.name,
         languageId: document.languageId,
         text: document.getText(),
@@ -187,7 +188,7 @@ class VsCodeContextSource implements EditorContextSource {
   }
 
   displayPath(path: string): string {
-    return vscode.workspace.asRelativePath(path, false);
+    return shownPath(vscode.workspace.asRelativePath(path, false));
   }
 
   workspaceFolders(): readonly string[] {
