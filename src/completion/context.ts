@@ -293,8 +293,11 @@ export class ContextGatherer {
       return this.lastRanking.snippets;
     }
     const snippets = this.rank(target, candidates, deadline);
-    this.lastRanking = { key: rankingKey, snippets };
-    this.rankedWindows = new Map(candidates.map((c) => [c.path, c.windows]));
+    // A ranking cut short by the deadline (a loaded machine) is used once, never reused.
+    if (this.options.clock.now() <= deadline) {
+      this.lastRanking = { key: rankingKey, snippets };
+      this.rankedWindows = new Map(candidates.map((c) => [c.path, c.windows]));
+    }
     return snippets;
   }
 

@@ -10,7 +10,7 @@ import picomatch from 'picomatch';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
 import { FakeEditorContext, noStrayErrors, Rig } from '../faults/rig';
-import { twice } from './helpers';
+import { completeUntilSent, sentText } from './helpers';
 
 /** Secret files, each with a marker that must never be sent; the code in them looks like the code being written. */
 const SECRETS: { path: string; marker: string }[] = [
@@ -48,10 +48,6 @@ function lookalike(marker: string): string {
   ].join('\n');
 }
 
-function sentText(sim: OllamaSimulator): string {
-  return sim.requests.map((r) => JSON.stringify(r.body ?? {})).join('\n');
-}
-
 const isExcluded = picomatch([...DEFAULT_EXCLUDE], { dot: true });
 
 describe('security: excluded files never reach a prompt', function () {
@@ -82,7 +78,7 @@ describe('security: excluded files never reach a prompt', function () {
     }
     context.open('/repo/src/db.ts', 'typescript', lookalike('CONTROL_OPEN_EDITOR_OK'));
     rig = new Rig({ sim, context });
-    const item = await rig.complete(CODE_AROUND_CURSOR);
+    const item = await completeUntilSent(rig, sim, 'CONTROL_OPEN_EDITOR_OK', CODE_AROUND_CURSOR);
     assert.ok(item, 'a completion came back');
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_OPEN_EDITOR_OK'), 'context from other files is on: the control snippet was sent');
@@ -109,9 +105,9 @@ describe('security: excluded files never reach a prompt', function () {
       '',
       CODE_AROUND_CURSOR,
     ].join('\n');
-    assert.ok(await twice(rig, ts));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_TS_IMPORT_OK', ts));
     const py = ['import secrets', 'from credentials import databasePassword', 'from helpers import createClient', '', 'def connectDatabase(databaseUrl, databasePassword):', '    client = createClient(databaseUrl, databasePassword)', '    |', ''].join('\n');
-    assert.ok(await twice(rig, py, { path: '/repo/app/main.py', displayPath: 'app/main.py', languageId: 'python', indentation: { insertSpaces: true, tabSize: 4 } }));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_PY_IMPORT_OK', py, { path: '/repo/app/main.py', displayPath: 'app/main.py', languageId: 'python', indentation: { insertSpaces: true, tabSize: 4 } }));
 
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_TS_IMPORT_OK') && sent.includes('CONTROL_PY_IMPORT_OK'), 'imported files are used as context');
@@ -211,7 +207,7 @@ describe('security: exclusion ignores case, follows links and refuses non-file d
     for (const file of CASE_VARIANTS) context.open(file, 'typescript', lookalike(`SECRET_CASE_${file.replace(/\W/g, '_')}`));
     context.open('/repo/src/db.ts', 'typescript', lookalike('CONTROL_OPEN_EDITOR_OK'));
     rig = new Rig({ sim, context });
-    assert.ok(await rig.complete(CODE_AROUND_CURSOR));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_OPEN_EDITOR_OK', CODE_AROUND_CURSOR));
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_OPEN_EDITOR_OK'));
     assert.ok(!sent.includes('SECRET_CASE_'));
@@ -224,7 +220,7 @@ describe('security: exclusion ignores case, follows links and refuses non-file d
     context.open(linked, 'typescript', lookalike('SECRET_LINKED_SSH_CONFIG'));
     context.open(path.join(workspace, 'db.ts'), 'typescript', lookalike('CONTROL_OPEN_EDITOR_OK'));
     rig = new Rig({ sim, context });
-    assert.ok(await rig.complete(CODE_AROUND_CURSOR, { path: path.join(workspace, 'app.ts'), displayPath: 'app.ts' }));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_OPEN_EDITOR_OK', CODE_AROUND_CURSOR, { path: path.join(workspace, 'app.ts'), displayPath: 'app.ts' }));
     assert.equal(await rig.complete('Host |\n', { path: linked, displayPath: 'keys/config' }), undefined, 'no completion inside it');
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_OPEN_EDITOR_OK'));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { OllamaSimulator } from '../../sim/simulator';
 import { FakeEditorContext, noStrayErrors, Rig } from '../faults/rig';
-import { twice } from './helpers';
+import { completeUntilSent, sentText } from './helpers';
 
 /** Shares the identifiers around the cursor, so the ranking would pick it if it were read. */
 function lookalike(marker: string): string {
@@ -17,10 +17,6 @@ function lookalike(marker: string): string {
 
 const C_CODE = (includes: string[]) =>
   [...includes.map((i) => `#include "${i}"`), '', 'int connect_database(const char *database_url, const char *database_password) {', '  client = create_client(database_url, database_password);', '  |', '}', ''].join('\n');
-
-function sentText(sim: OllamaSimulator): string {
-  return sim.requests.map((r) => JSON.stringify(r.body ?? {})).join('\n');
-}
 
 describe('security: completion context never reads outside the workspace', function () {
   this.timeout(10_000);
@@ -48,7 +44,7 @@ describe('security: completion context never reads outside the workspace', funct
     context.file('/repo/src/db.h', lookalike('CONTROL_INCLUDE_OK'));
     rig = new Rig({ sim, context });
     const code = C_CODE(['../../../../../../etc/passwd', '../../home/dev/.git-credentials', 'db.h']);
-    assert.ok(await twice(rig, code, { path: '/repo/src/main.c', displayPath: 'src/main.c', languageId: 'c' }));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_INCLUDE_OK', code, { path: '/repo/src/main.c', displayPath: 'src/main.c', languageId: 'c' }));
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_INCLUDE_OK'), 'includes inside the workspace are used as context');
     assert.ok(!sent.includes('SECRET_'), 'nothing from outside the workspace was sent');
@@ -82,7 +78,7 @@ describe('security: completion context never reads outside the workspace', funct
     context.file(path.join(workspace, 'src', 'db.h'), lookalike('CONTROL_REAL_FILE_OK'));
     rig = new Rig({ sim, context });
     const main = path.join(workspace, 'src', 'main.c');
-    assert.ok(await twice(rig, C_CODE(['evil.h', 'vendor/secret.h', 'db.h']), { path: main, displayPath: 'src/main.c', languageId: 'c' }));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_REAL_FILE_OK', C_CODE(['evil.h', 'vendor/secret.h', 'db.h']), { path: main, displayPath: 'src/main.c', languageId: 'c' }));
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_REAL_FILE_OK'));
     assert.ok(!sent.includes('SECRET_VIA_LINK'), 'no file reached through a link out of the workspace was sent');
