@@ -1,7 +1,7 @@
 // The one settings reader of the extension and its one change event (VS Code glue over settings.ts).
 
 import * as vscode from 'vscode';
-import { readSettings, SECTION, type Settings } from './settings';
+import { mergeExclude, readSettings, SECTION, type Settings } from './settings';
 
 /**
  * Settings a cloned repository must not choose silently, so only user/machine values count, never a
@@ -11,21 +11,6 @@ import { readSettings, SECTION, type Settings } from './settings';
  * The manifest scopes them to machine/application as well; this holds even if a scope were loosened.
  */
 export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
-
-/**
- * Lists a workspace may add to but never shorten: a cloned repository's settings must not be able
- * to put `.env` files or keys back into prompts.
- */
-const ADDITIVE = new Set(['completion.exclude']);
-
-/** The user's list (or the default) plus whatever the workspace and folder add; invalid parts are kept for the reader to reject. */
-export function additive(inspected: { defaultValue?: unknown; globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): unknown {
-  if (!inspected) return undefined;
-  const base = inspected.globalValue ?? inspected.defaultValue;
-  const extra = [inspected.workspaceValue, inspected.workspaceFolderValue].filter((v) => v !== undefined);
-  if (!Array.isArray(base) || extra.some((v) => !Array.isArray(v))) return base;
-  return [...new Set([...base, ...extra.flat()])];
-}
 
 export class Config implements vscode.Disposable {
   private current: Settings;
@@ -49,7 +34,8 @@ export class Config implements vscode.Disposable {
   private read(): Settings {
     const config = vscode.workspace.getConfiguration(SECTION);
     return readSettings((key) => {
-      if (ADDITIVE.has(key)) return additive(config.inspect<unknown>(key));
+      // A workspace may add to this list but never shorten it (see mergeExclude).
+      if (key === 'completion.exclude') return mergeExclude(config.inspect<unknown>(key), this.warn);
       if (!USER_ONLY.has(key)) return config.get(key);
       // VS Code already ignores machine/application-scoped values in workspace files; read the
       // global value explicitly so that stays true even if the manifest's scope were ever loosened.

@@ -2,6 +2,7 @@
 // Unparseable values fall back to the default with a warning, never a crash.
 
 import type { LogLevel } from './log';
+import { unsafeGlobReason } from './workspace/exclude';
 
 export type MaxLines = 'auto' | 'line' | 'block';
 export type CommitStyle = 'plain' | 'conventional';
@@ -120,4 +121,52 @@ export function readSettings(get: SettingGetter, warn: (message: string) => void
     keepAlive: read('keepAlive', keepAlive, d.keepAlive).trim(),
     logLevel: read('logLevel', oneOf<LogLevel>('error', 'warn', 'info', 'debug'), d.logLevel),
   };
+}
+
+/** What VS Code's `inspect()` tells of one setting, per scope. */
+export interface InspectedSetting {
+  defaultValue?: unknown;
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * `completion.exclude` as it applies: the user's list (or the default) plus whatever the workspace
+ * and its folders add. A workspace can add, never remove: a cloned repository's settings must not
+ * put `.env` files or keys back into prompts. So each workspace entry stands alone (an invalid one
+ * is dropped with a warning, never taking the whole list with it), and a glob that could make
+ * matching backtrack for seconds is refused. The user's own entries are trusted.
+ */
+export function mergeExclude(inspected: InspectedSetting | undefined, warn: (message: string) => void = () => {}): string[] {
+  const key = `${SECTION}.completion.exclude`;
+  const defaults = isStringArray(inspected?.defaultValue) ? inspected.defaultValue : DEFAULT_EXCLUDE;
+  let base = defaults;
+  const user = inspected?.globalValue;
+  if (Array.isArray(user)) {
+    base = user.filter((entry): entry is string => {
+      const usable = typeof entry === 'string' && entry.trim() !== '';
+      if (!usable) warn(`Setting ${key}: ignoring the entry ${JSON.stringify(entry)} (not a glob).`);
+      return usable;
+    });
+  } else if (user !== undefined && user !== null) {
+    warn(`Setting ${key} has an invalid value ${JSON.stringify(user)}; using the default list.`);
+  }
+  const added: string[] = [];
+  for (const [scope, value] of [
+    ['workspace', inspected?.workspaceValue],
+    ['folder', inspected?.workspaceFolderValue],
+  ] as const) {
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) {
+      warn(`Setting ${key} in the ${scope} settings is not a list; ignored (the user's list still applies).`);
+      continue;
+    }
+    for (const entry of value as unknown[]) {
+      const reason = typeof entry === 'string' ? unsafeGlobReason(entry) : 'it is not a glob';
+      if (reason === undefined) added.push(entry as string);
+      else warn(`Setting ${key} in the ${scope} settings: ignoring ${JSON.stringify(entry)?.slice(0, 80)} because ${reason}.`);
+    }
+  }
+  return [...new Set([...base, ...added])];
 }

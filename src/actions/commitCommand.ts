@@ -2,7 +2,7 @@
 // the Source Control input box. On failure or cancel the box gets its previous text back.
 
 import * as vscode from 'vscode';
-import { excludeMatcher } from '../completion/context';
+import { excludeMatcherUnder } from '../workspace/exclude';
 import { cleanCommitMessage, summarizeDiff, withoutExcluded } from './commitDiff';
 import { gitApi, pickRepository, type GitRepository } from './git';
 import { gitDiffCli, GitRefused } from './gitCli';
@@ -79,7 +79,7 @@ export async function writeCommitMessage(ctx: ActionsContext, arg?: unknown): Pr
   }
   const settings = services.config.settings;
   const messages = buildCommitPrompt({
-    diff: summarizeDiff(withoutExcluded(source.diff, excludeMatcher(settings.completion.exclude)), DIFF_BUDGET_TOKENS),
+    diff: summarizeDiff(withoutExcluded(source.diff, excludeMatcherUnder(settings.completion.exclude, source.repo?.rootUri.fsPath ?? source.cwd)), DIFF_BUDGET_TOKENS),
     style: settings.commitMessage.style,
     recentSubjects,
     unstaged: source.unstaged,

@@ -3,6 +3,7 @@
 
 import { extractCode, looksLikeProse, stripThinking } from './extract';
 import { estimateTokens, normalizeEol } from './text';
+import { hasFence } from '../markdown/fences';
 
 export interface FileDiff {
   path: string;
@@ -97,6 +98,17 @@ function truncateSection(f: FileDiff, chars: number): string {
  * files whole, large ones truncated; lockfiles, generated and binary files as their list line only).
  */
 export function summarizeDiff(diff: string, budgetTokens: number, estimate: (text: string) => number = estimateTokens): string {
+  // Tokens are not proportional to characters (digits, symbols): when a cut overshoots, cut shorter.
+  let target = budgetTokens;
+  for (let attempt = 1; ; attempt++) {
+    const out = summarizeOnce(diff, target, estimate);
+    const tokens = estimate(out);
+    if (tokens <= budgetTokens || attempt === 4 || target <= 64) return out;
+    target = Math.floor((target * budgetTokens) / tokens) - 1;
+  }
+}
+
+function summarizeOnce(diff: string, budgetTokens: number, estimate: (text: string) => number): string {
   const text = normalizeEol(diff).trim();
   if (estimate(text) <= budgetTokens) return text;
   const files = parseDiff(text);
@@ -150,7 +162,7 @@ export function summarizeDiff(diff: string, budgetTokens: number, estimate: (tex
  */
 export function cleanCommitMessage(answer: string, final: boolean): string {
   let text = normalizeEol(stripThinking(answer, final));
-  if (/^\s*(?:`{3,}|~{3,})/m.test(text)) text = extractCode(text, final);
+  if (hasFence(text)) text = extractCode(text, final);
   const lines = text.split('\n').map((l) => l.replace(/\s+$/, ''));
   // Leads such as "Here is the commit message:" (a subject line never ends with a colon).
   const isLead = (l: string) => /^(?:(?:suggested |proposed )?commit message:?)$/i.test(l.trim()) || (looksLikeProse(l) && l.trim().endsWith(':'));

@@ -9,6 +9,7 @@ import { blockAt, displayPath, documentEol, editableEditor, indentStyle, cannotE
 import { planCodeReplacement, planDocstring, type DocumentFacts } from './plans';
 import { propose, type ActionsContext } from './propose';
 import { buildEditPrompt, buildFixPrompt, type DiagnosticInfo } from './prompts';
+import { severityName } from '../workspace/diagnostics';
 
 function rangeOf(r: LineRange): vscode.Range {
   return new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter);
@@ -109,13 +110,6 @@ export async function generateDocstring(ctx: ActionsContext): Promise<void> {
   await propose(ctx, planned.spec);
 }
 
-const SEVERITY: Record<vscode.DiagnosticSeverity, DiagnosticInfo['severity']> = {
-  [vscode.DiagnosticSeverity.Error]: 'error',
-  [vscode.DiagnosticSeverity.Warning]: 'warning',
-  [vscode.DiagnosticSeverity.Information]: 'information',
-  [vscode.DiagnosticSeverity.Hint]: 'hint',
-};
-
 function diagnosticCode(d: vscode.Diagnostic): string | undefined {
   if (d.code === undefined) return undefined;
   return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
@@ -177,7 +171,7 @@ export async function fixProblem(ctx: ActionsContext, uriArg?: unknown, diagnost
     message: d.message,
     source: d.source,
     code: diagnosticCode(d),
-    severity: SEVERITY[d.severity],
+    severity: severityName(d.severity),
     lineText: document.lineAt(d.range.start.line).text,
   }));
   const path = displayPath(document.uri);

@@ -12,7 +12,8 @@ import {
   type SymbolKindName,
   type SymbolPreference,
 } from './blocks';
-import { excludeMatcher } from '../completion/context';
+import { excludeMatcher } from '../workspace/exclude';
+import { displayPath as shownPath } from '../workspace/paths';
 import { unsupportedReason } from './documents';
 import type { Eol, IndentStyle } from './text';
 
@@ -127,5 +128,5 @@ export async function blockAt(document: vscode.TextDocument, line: number, prefe
 
 /** The path shown in prompts: relative to the workspace folder when there is one. */
 export function displayPath(uri: vscode.Uri): string {
-  return vscode.workspace.asRelativePath(uri, false);
+  return shownPath(vscode.workspace.asRelativePath(uri, false));
 }

@@ -2,6 +2,7 @@
 // Pure. Models wrap code in a fence (with or without a language tag), sometimes after a sentence,
 // sometimes with `<think>` reasoning first, sometimes with no fence at all.
 
+import { closesFence, fencedBlocks, openingFence } from '../markdown/fences';
 import { normalizeEol } from './text';
 
 const SPECIAL_TOKENS = /<\|(?:im_start|im_end|endoftext|fim_prefix|fim_middle|fim_suffix|file_sep|repo_name)\|>/g;
@@ -23,24 +24,6 @@ export function stripThinking(answer: string, final: boolean): string {
     if (partial && partial[0].length > 0) text = text.slice(0, partial.index);
   }
   return text;
-}
-
-interface Fence {
-  char: '`' | '~';
-  length: number;
-}
-
-function openingFence(line: string): Fence | undefined {
-  const m = /^\s{0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-  if (!m) return undefined;
-  // A backtick fence's info string may not contain backticks (CommonMark).
-  if (m[1][0] === '`' && m[2].includes('`')) return undefined;
-  return { char: m[1][0] as '`' | '~', length: m[1].length };
-}
-
-function closesFence(line: string, open: Fence): boolean {
-  const m = /^\s*(`{3,}|~{3,})\s*$/.exec(line);
-  return !!m && m[1][0] === open.char && m[1].length >= open.length;
 }
 
 /** Sentences models put before unfenced code ("Here is the updated function:"). */
@@ -78,6 +61,9 @@ export function extractCode(answer: string, final = true): string {
   const lines = text.split('\n');
   // While streaming, the last line may be incomplete; hold it back if it could be a fence.
   if (!final && lines.length > 0 && /^\s*(`{1,}|~{1,})[\w+#.-]*$/.test(lines[lines.length - 1])) lines.pop();
+  // A whole answer: its first fenced block as Markdown reads it (also inside a list or a quote).
+  const first = final ? fencedBlocks(text)[0] : undefined;
+  if (first) return trimBlankEdges(first.code.split('\n')).join('\n');
 
   for (let i = 0; i < lines.length; i++) {
     const open = openingFence(lines[i]);

@@ -6,6 +6,7 @@ import type { TestMode } from './testEdit';
 import type { TestPlan } from './testPlan';
 import { estimateTokens, fence } from './text';
 import type { CommitStyle } from '../settings';
+import type { SeverityName } from '../workspace/diagnostics';
 
 const FENCE_TAGS: Record<string, string> = {
   typescriptreact: 'tsx',
@@ -178,7 +179,7 @@ export interface DiagnosticInfo {
   message: string;
   source?: string;
   code?: string;
-  severity: 'error' | 'warning' | 'information' | 'hint';
+  severity: SeverityName;
   /** The text of the line the problem is on. */
   lineText: string;
 }

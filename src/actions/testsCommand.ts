@@ -9,14 +9,14 @@ import { buildTestsPrompt } from './prompts';
 import { testsRenderer } from './render';
 import { testMode } from './testEdit';
 import { chooseTestTarget } from './testTarget';
-import { excludeMatcher } from '../completion/context';
+import { excludeMatcher } from '../workspace/exclude';
 import { ancestorDirs, planTests, PROJECT_MANIFESTS, pythonModule, relativeImport, testLanguage, type TestLanguage, type TestPlan } from './testPlan';
 import { dedent, detectEol, type IndentStyle } from './text';
 import { detectIndentStyle } from './indent';
 import { frameworkMismatch } from './testAnswer';
+import { searchExcludeGlob } from '../workspace/searchExcludes';
 
 const TEST_GLOB = '{**/*.test.*,**/*.spec.*,**/*_test.*,**/test_*.py,**/*Test.java,**/*Test.kt,**/*Tests.java}';
-const EXCLUDE_GLOB = '**/{node_modules,.git,dist,build,out,target,.venv,venv,vendor,__pycache__}/**';
 /** The most source sent as "the code under test". */
 const SOURCE_MAX_CHARS = 24_000;
 /** How much of an existing test file the model sees (imports, helpers, style). */
@@ -106,7 +106,7 @@ export async function generateTests(ctx: ActionsContext): Promise<void> {
   const root = folder?.uri ?? vscode.Uri.joinPath(document.uri, '..');
   const sourcePath = folder ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path.split('/').pop() ?? '';
   const project = language ? await findProject(root, sourcePath, language) : { projectRoot: '' };
-  const found = language ? await vscode.workspace.findFiles(new vscode.RelativePattern(root, TEST_GLOB), EXCLUDE_GLOB, 300) : [];
+  const found = language ? await vscode.workspace.findFiles(new vscode.RelativePattern(root, TEST_GLOB), searchExcludeGlob(vscode.workspace.getConfiguration('files').get('exclude')), 300) : [];
   const existingTests = found.map((u) => vscode.workspace.asRelativePath(u, false));
   const planned = planTests({ sourcePath, languageId: document.languageId, projectRoot: project.projectRoot, manifest: project.manifest, existingTests });
   if (!planned.ok) {

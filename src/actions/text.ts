@@ -141,10 +141,8 @@ export function dedent(text: string): string {
   return lines.map((l) => (isBlank(l) ? '' : l.slice(common.length))).join('\n');
 }
 
-/** Rough token count for budgets: code averages about 3 to 4 characters per token. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3.2);
-}
+/** Token count for budgets: the extension's one estimate. */
+export { estimateTokens } from '../tokens';
 
 /** A fence longer than any backtick run inside the code, so the code cannot close it. */
 export function fence(code: string, language = ''): string {

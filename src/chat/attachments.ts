@@ -1,9 +1,10 @@
 // Turning editor state into chat attachments, and the rule that excluded files never become one.
 // Pure: the VS Code adapter passes plain snapshots.
 
-import picomatch from 'picomatch';
 import type { AttachmentView } from '../protocol';
 import type { Attachment, LineRange } from './types';
+import type { SeverityName } from '../workspace/diagnostics';
+import { baseName, displayPath } from '../workspace/paths';
 
 /** A file as the adapter describes it. */
 export interface FileSnapshot {
@@ -26,7 +27,7 @@ export interface Problem {
   /** 1-based. */
   line: number;
   column: number;
-  severity: 'error' | 'warning' | 'info' | 'hint';
+  severity: SeverityName;
   message: string;
   source?: string;
   code?: string;
@@ -35,22 +36,7 @@ export interface Problem {
 /** Files larger than this are sent from the beginning only (the prompt budget would cut them anyway). */
 export const MAX_ATTACHMENT_CHARS = 200_000;
 
-/** True for files that must never be read into a prompt (`qwenLocal.completion.exclude`). */
-export function excludeMatcher(globs: readonly string[], caseInsensitive = process.platform === 'win32'): (file: { fsPath: string; relativePath?: string }) => boolean {
-  if (globs.length === 0) return () => false;
-  const match = picomatch([...globs], { dot: true, nocase: caseInsensitive });
-  const slash = (p: string) => p.replace(/\\/g, '/');
-  return (file) => match(slash(file.fsPath)) || (file.relativePath !== undefined && match(slash(file.relativePath)));
-}
-
-export function displayPath(file: Pick<FileSnapshot, 'fsPath' | 'relativePath'>): string {
-  return (file.relativePath ?? file.fsPath).replace(/\\/g, '/');
-}
-
-export function baseName(p: string): string {
-  const parts = p.replace(/\\/g, '/').split('/');
-  return parts[parts.length - 1] || p;
-}
+export { baseName, displayPath } from '../workspace/paths';
 
 function capped(text: string): { content: string; truncatedChars?: number } {
   if (text.length <= MAX_ATTACHMENT_CHARS) return { content: text };

@@ -18,9 +18,9 @@ import type {
   WebviewMessage,
 } from '../protocol';
 import { PROTOCOL_VERSION } from '../protocol';
+import { excludeMatcher } from '../workspace/exclude';
 import {
   attachmentView,
-  excludeMatcher,
   fileAttachment,
   problemsAttachment,
   selectionAttachment,

@@ -9,6 +9,8 @@
 //   about the tag is left alone.
 // A "<think>" anywhere but the start is ordinary text.
 
+import { hasFence } from '../markdown/fences';
+
 export interface ThinkSplit {
   thinking: string;
   answer: string;
@@ -50,7 +52,7 @@ export function splitThink(raw: string, final: boolean): ThinkSplit {
   if (!final && body.length < OPEN.length && OPEN.startsWith(body)) return { thinking: '', answer: '', thinkingOpen: false };
 
   const orphan = body.indexOf(CLOSE);
-  if (orphan >= 0 && !/(^|\n) {0,3}(```|~~~)/.test(body.slice(0, orphan))) {
+  if (orphan >= 0 && !hasFence(body.slice(0, orphan))) {
     return {
       thinking: body.slice(0, orphan).trim(),
       answer: body.slice(orphan + CLOSE.length).replace(/^\s+/, ''),

@@ -11,6 +11,8 @@ import type { ChatController } from './controller';
 import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
+import { severityName } from '../workspace/diagnostics';
+import { searchExcludeGlob } from '../workspace/searchExcludes';
 
 export const VIEW_ID = 'qwenLocal.chatView';
 /** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
@@ -101,19 +103,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
 // ---- Editor adapter ----
 
-function severity(s: vscode.DiagnosticSeverity): Problem['severity'] {
-  switch (s) {
-    case vscode.DiagnosticSeverity.Error:
-      return 'error';
-    case vscode.DiagnosticSeverity.Warning:
-      return 'warning';
-    case vscode.DiagnosticSeverity.Information:
-      return 'info';
-    default:
-      return 'hint';
-  }
-}
-
 export function snapshot(doc: vscode.TextDocument): FileSnapshot {
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   return {
@@ -176,7 +165,7 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
       return {
         line: d.range.start.line + 1,
         column: d.range.start.character + 1,
-        severity: severity(d.severity),
+        severity: severityName(d.severity),
         message: d.message,
         ...(d.source ? { source: d.source } : {}),
         ...(code !== undefined ? { code: String(code) } : {}),
@@ -342,14 +331,8 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
   }
 }
 
-/** files.exclude plus dependency and build folders (a given exclude replaces the default one). */
+/** The shared search excludes with the user's files.exclude. */
 function fileExcludes(): string {
-  const configured = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
-  const globs = Object.entries(configured)
-    .filter(([glob, on]) => on === true && !/[{},]/.test(glob))
-    // "**/.git" names the folder; its files need "/**".
-    .flatMap(([glob]) => [glob, `${glob}/**`]);
-  globs.push('**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**', '**/.vscode-test/**');
-  return `{${globs.join(',')}}`;
+  return searchExcludeGlob(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'));
 }
 

@@ -3,8 +3,9 @@
 // Gathering has a hard time budget; whatever is found by then is used, the rest is dropped.
 
 import * as nodePath from 'node:path';
-import picomatch from 'picomatch';
 import { LRUCache } from 'lru-cache';
+import { insideWorkspace } from '../workspace/containment';
+import { excludeMatcher } from '../workspace/exclude';
 import type { Snippet } from './budget';
 import { sleep, type Clock } from './clock';
 
@@ -33,6 +34,11 @@ export interface EditorContextSource {
   readFile(path: string, maxBytes: number, signal: AbortSignal): Promise<string | undefined>;
   /** The path as shown to the model: relative to its workspace folder when it has one. */
   displayPath(path: string): string;
+  /**
+   * The workspace folders' paths. Imported files are read only from inside them (after resolving
+   * links); without this, or with no folder open, no imported file is read.
+   */
+  workspaceFolders?(): readonly string[];
 }
 
 export interface ContextRequest {
@@ -60,18 +66,6 @@ const MAX_IMPORT_BYTES = 64 * 1024;
 const MAX_DOCUMENT_CHARS = 200_000;
 const RECENT_EDIT_BONUS = 0.1;
 const IMPORT_BONUS = 0.05;
-
-// ---- exclusion -------------------------------------------------------------------------------
-
-/** True for paths that must never be read or completed; globs as in `qwenLocal.completion.exclude`. */
-export function excludeMatcher(globs: readonly string[], displayPath: (path: string) => string = (p) => p): (path: string) => boolean {
-  if (globs.length === 0) return () => false;
-  const match = picomatch([...globs], { dot: true, nocase: process.platform === 'win32' });
-  return (path) => {
-    const posix = path.replace(/\\/g, '/');
-    return match(posix) || match(displayPath(path).replace(/\\/g, '/'));
-  };
-}
 
 // ---- identifiers and similarity -----------------------------------------------------------
 
@@ -236,8 +230,6 @@ interface Candidate {
  */
 export class ContextGatherer {
   private readonly windowsByVersion = new LRUCache<string, Window[]>({ max: 64 });
-  /** Compiling the globs costs more than matching them: once per settings value. */
-  private excludeCache: { key: string; match: (path: string) => boolean } | undefined;
   /** The last ranking: typing within one spot keeps the same identifiers and the same snippets. */
   private lastRanking: { key: string; snippets: Snippet[] } | undefined;
   private readonly importedText = new LRUCache<string, { text: string | undefined }>({ max: 128, ttl: 30_000 });
@@ -256,11 +248,7 @@ export class ContextGatherer {
   async gather(request: ContextRequest): Promise<Snippet[]> {
     const { clock } = this.options;
     const deadline = clock.now() + this.options.budgetMs;
-    const globsKey = request.exclude.join('\u0000');
-    if (this.excludeCache?.key !== globsKey) {
-      this.excludeCache = { key: globsKey, match: excludeMatcher(request.exclude, (p) => this.source.displayPath(p)) };
-    }
-    const excluded = this.excludeCache.match;
+    const excluded = excludeMatcher(request.exclude, (p) => this.source.displayPath(p));
     const target = identifiers(cursorWindow(request.text, request.offset));
     if (target.size === 0) return [];
 
@@ -305,8 +293,11 @@ export class ContextGatherer {
       return this.lastRanking.snippets;
     }
     const snippets = this.rank(target, candidates, deadline);
-    this.lastRanking = { key: rankingKey, snippets };
-    this.rankedWindows = new Map(candidates.map((c) => [c.path, c.windows]));
+    // A ranking cut short by the deadline (a loaded machine) is used once, never reused.
+    if (this.options.clock.now() <= deadline) {
+      this.lastRanking = { key: rankingKey, snippets };
+      this.rankedWindows = new Map(candidates.map((c) => [c.path, c.windows]));
+    }
     return snippets;
   }
 
@@ -326,8 +317,9 @@ export class ContextGatherer {
     if (cached) return Promise.resolve(cached.text);
     let pending = this.pendingReads.get(path);
     if (!pending) {
-      pending = this.source
-        .readFile(path, MAX_IMPORT_BYTES, this.lifetime.signal)
+      // Only from inside the workspace: an `#include "../../../etc/passwd"` must not be read.
+      pending = insideWorkspace(path, this.source.workspaceFolders?.() ?? [])
+        .then((inside) => (inside ? this.source.readFile(path, MAX_IMPORT_BYTES, this.lifetime.signal) : undefined))
         .catch(() => undefined)
         .then((text) => {
           this.importedText.set(path, { text });

@@ -5,6 +5,7 @@
 
 import { TEMPLATES, type CompletionLength } from './templates';
 import { opensBlock } from './multiline';
+import { closesFence, openingFence } from '../markdown/fences';
 
 export interface Indentation {
   insertSpaces: boolean;
@@ -84,12 +85,14 @@ function isEndToken(token: string): boolean {
 /** Drops an opening ```lang line and everything from a closing ``` line on (not in Markdown). */
 export function stripMarkdownFences(text: string, languageId: string): string {
   if (languageId === 'markdown' || languageId === 'mdx') return text;
-  let body = text;
-  const opening = /^\s*```[\w+-]*[ \t]*\n/.exec(body);
-  if (opening) body = body.slice(opening[0].length);
-  const closing = /(^|\n)[ \t]*```[ \t]*(\n|$)/.exec(body);
-  if (closing) body = body.slice(0, closing.index);
-  return body;
+  let lines = text.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '');
+  // Only a complete opening line counts (a line follows it).
+  const open = first >= 0 && first < lines.length - 1 ? openingFence(lines[first]) : undefined;
+  if (open) lines = lines.slice(first + 1);
+  // Without an opening fence, a stray closing one at any indentation still ends the code.
+  const end = lines.findIndex((l) => closesFence(l, open ?? { char: '`', length: 3, indent: Infinity }));
+  return (end === -1 ? lines : lines.slice(0, end)).join('\n');
 }
 
 // ---- rule: single line ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Settings } from '../settings';
 import type { EditorContextSource, OpenDocument, RecentEdit } from './context';
 import type { CompletionEngine } from './engine';
+import { displayPath as shownPath } from '../workspace/paths';
 
 export const ACCEPT_COMMAND = 'qwenLocal.completion.accepted';
 const SCHEMES = new Set(['file', 'untitled']);
@@ -46,7 +47,7 @@ export function createInlineCompletions(deps: InlineCompletionDeps): InlineCompl
       const options = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.options : undefined;
       const item = await engine.complete({
         path: pathOf(document.uri),
-        displayPath: vscode.workspace.asRelativePath(document.uri, false),
+        displayPath: shownPath(vscode.workspace.asRelativePath(document.uri, false)),
         repoName: vscode.workspace.getWorkspaceFolder(document.uri)?.name,
         languageId: document.languageId,
         text: document.getText(),
@@ -148,6 +149,10 @@ export class VsCodeContextSource implements EditorContextSource {
   }
 
   displayPath(path: string): string {
-    return vscode.workspace.asRelativePath(path, false);
+    return shownPath(vscode.workspace.asRelativePath(path, false));
+  }
+
+  workspaceFolders(): readonly string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
 }

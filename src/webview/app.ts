@@ -18,6 +18,7 @@ import { codeOf } from './codeblock';
 import { button, formatTokens, h, icon, relativeTime } from './dom';
 import { createMarkdownRenderer, type MarkdownRenderer } from './markdown';
 import { MessageItem } from './message';
+import { estimateTokens } from '../tokens';
 
 export interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -48,9 +49,9 @@ const MENTIONS: { source: ContextSource; label: string; description: string }[] 
 
 const KIND_ICON: Record<string, string> = { file: 'file-code', selection: 'selection', problems: 'warning', text: 'note' };
 
-/** Rough tokens of the draft (the host counts everything else with the shared estimator). */
+/** Tokens of the draft, by the same estimate the host counts everything else with. */
 export function draftTokens(text: string): number {
-  return Math.ceil(text.length / 3.5);
+  return estimateTokens(text);
 }
 
 export class ChatApp {

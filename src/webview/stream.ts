@@ -10,6 +10,7 @@
 import type { Token } from 'marked';
 import { decorateCodeBlocks, wrapCodeBlock } from './codeblock';
 import { fenceLanguage } from './highlight';
+import { closesFence, openingFence } from '../markdown/fences';
 import type { MarkdownRenderer } from './markdown';
 
 /** Lines in the stretch of an open code block that is re-highlighted on every flush, at most… */
@@ -22,8 +23,6 @@ const SEGMENT_MIN_LINES = 12;
  * that highlighting spans the whole block (a multi-line string or comment across segments).
  */
 const REHIGHLIGHT_MAX_CHARS = 4_000;
-
-const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})([^\n]*)$/;
 
 interface OpenFence {
   /** Offset of the opening fence line in the text. */
@@ -156,17 +155,13 @@ export class StreamingMarkdown {
   private openFenceAt(token: Token): { char: '`' | '~'; length: number; info: string } | undefined {
     if (token.type !== 'code' || token.codeBlockStyle === 'indented') return undefined;
     const lines = token.raw.replace(/\n+$/, '').split('\n');
-    const m = FENCE_OPEN.exec(lines[0]);
-    if (!m) return undefined;
-    const char = m[2][0] as '`' | '~';
-    const length = m[2].length;
-    if (lines.length > 1 && this.isClosing(lines[lines.length - 1], char, length)) return undefined;
-    return { char, length, info: m[3] };
+    const open = openingFence(lines[0] ?? '');
+    if (!open || (lines.length > 1 && closesFence(lines[lines.length - 1] ?? '', open))) return undefined;
+    return { char: open.char, length: open.length, info: open.info };
   }
 
-  private isClosing(line: string, char: string, length: number): boolean {
-    const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-    return !!m && m[1][0] === char && m[1].length >= length;
+  private isClosing(line: string, char: '`' | '~', length: number): boolean {
+    return closesFence(line, { char, length });
   }
 
   private startFence(open: { char: '`' | '~'; length: number; info: string }): OpenFence {

@@ -78,6 +78,7 @@ export function workspace(openFiles = 20): Workspace {
       }
     },
     displayPath: (p) => relative(ROOT, p),
+    workspaceFolders: () => [ROOT],
   };
   return {
     path: mainPath,

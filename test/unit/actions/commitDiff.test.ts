@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { cleanCommitMessage, isNoise, parseDiff, summarizeDiff, withoutExcluded } from '../../../src/actions/commitDiff';
-import { excludeMatcher } from '../../../src/completion/context';
+import { excludeMatcher } from '../../../src/workspace/exclude';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { estimateTokens } from '../../../src/actions/text';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { excludeMatcher } from '../../../src/completion/context';
+import { excludeMatcher } from '../../../src/workspace/exclude';
 import { chooseTestTarget } from '../../../src/actions/testTarget';
 import { planTests } from '../../../src/actions/testPlan';
 

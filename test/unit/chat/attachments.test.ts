@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
-import { excludeMatcher, fileAttachment, MAX_ATTACHMENT_CHARS, problemsAttachment, selectionAttachment, type FileSnapshot } from '../../../src/chat/attachments';
+import { fileAttachment, MAX_ATTACHMENT_CHARS, problemsAttachment, selectionAttachment, type FileSnapshot } from '../../../src/chat/attachments';
+import { excludeMatcher } from '../../../src/workspace/exclude';
 
 const file: FileSnapshot = { uri: 'file:///w/src/app.ts', fsPath: '/w/src/app.ts', relativePath: 'src/app.ts', languageId: 'typescript', text: 'line 1\nline 2\nbad();\n' };
 
 describe('chat attachments', () => {
   it('never attaches files matching the exclude globs (absolute or relative paths)', () => {
-    const excluded = excludeMatcher(DEFAULT_EXCLUDE, false);
+    const excluded = excludeMatcher(DEFAULT_EXCLUDE);
     for (const p of ['/w/.env', '/w/config/.env.local', '/home/u/.ssh/id_rsa', '/w/certs/server.pem', '/w/.aws/credentials', '/w/secrets.json']) {
       assert.ok(excluded({ fsPath: p }), p);
     }

@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import {
   ContextGatherer,
   cursorWindow,
-  excludeMatcher,
   identifiers,
   importCandidates,
   jaccard,
@@ -11,6 +10,7 @@ import {
   type RecentEdit,
 } from '../../../src/completion/context';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
+import { excludeMatcher } from '../../../src/workspace/exclude';
 import { FakeClock, settle } from './fakeClock';
 
 interface FakeEditor extends EditorContextSource {
@@ -45,6 +45,7 @@ function editor(opts: { docs?: (read: string[]) => OpenDocument[]; files?: Recor
       return Promise.resolve(opts.files?.[path]);
     },
     displayPath: (path) => path.replace(/^\/repo\//, ''),
+    workspaceFolders: () => ['/repo'],
   };
 }
 

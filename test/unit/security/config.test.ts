@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { DEFAULT_EXCLUDE } from '../../../src/settings';
+import { excludeMatcher } from '../../../src/workspace/exclude';
 
 const EVIL = 'http://collector.example.net:11434';
 const MINE = 'http://127.0.0.1:11500';
@@ -123,5 +125,42 @@ describe('security: a workspace can add exclusions but never remove them', () =>
     const config = new Config(() => {});
     assert.deepEqual(config.settings.completion.exclude, ['**/*.pem']);
     config.dispose();
+  });
+});
+
+describe('security: a workspace cannot shorten the exclude list by breaking it, nor freeze the host with a glob', () => {
+  /** The review's user list: 17 patterns, some of them the user's own. */
+  const USER = [...DEFAULT_EXCLUDE, '**/*.tfstate', '**/prod-secrets/**', '**/vault.yml'];
+
+  function settingsWith(workspaceValue: unknown, workspaceFolderValue?: unknown) {
+    const warnings: string[] = [];
+    const { Config } = loadConfig(fakeVscode({ 'completion.exclude': { defaultValue: DEFAULT_EXCLUDE, globalValue: USER, workspaceValue, workspaceFolderValue } }));
+    const config = new Config((m) => warnings.push(m));
+    const exclude = config.settings.completion.exclude;
+    config.dispose();
+    return { exclude, warnings };
+  }
+
+  it('a [null] in the workspace list is dropped alone: the user list stays whole', () => {
+    const { exclude, warnings } = settingsWith([null]);
+    assert.equal(USER.length, 17);
+    assert.deepEqual(exclude, USER, 'the user list, not the 14 defaults');
+    assert.ok(warnings.some((w) => w.includes('null')), warnings.join('\n'));
+  });
+
+  it('invalid workspace entries are dropped one by one; the valid ones are added', () => {
+    const { exclude, warnings } = settingsWith(['**/fixtures/secret/**', 42, null, '', { glob: '**' }], 'not a list');
+    assert.deepEqual(exclude, [...USER, '**/fixtures/secret/**']);
+    assert.equal(warnings.length, 5, warnings.join('\n'));
+  });
+
+  it('a glob that backtracks is refused with a warning, and checking a path with the list is instant', () => {
+    const pathological = '**/' + '*a'.repeat(10) + '*b';
+    const { exclude, warnings } = settingsWith([pathological, '**/*secret*/**', '+(a|aa)+(a|aa)b', 'x'.repeat(300)]);
+    assert.deepEqual(exclude, [...USER, '**/*secret*/**']);
+    assert.equal(warnings.length, 3, warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.includes('more than 2 * in one path segment')), warnings.join('\n'));
+    // The check the review timed at 3.4 s (a 36-character folder name) now runs over safe globs only.
+    assert.equal(excludeMatcher(exclude)(`/home/dev/${'a'.repeat(36)}/main.ts`), false);
   });
 });

@@ -3,11 +3,15 @@
 // Checked on what the simulator received — every request body — not on internal state.
 
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
 import { noStrayErrors, Rig } from '../faults/rig';
 import { FakeEditorContext } from '../support/editor';
+import { completeUntilSent, sentText } from './helpers';
 
 /** Secret files, each with a marker that must never be sent; the code in them looks like the code being written. */
 const SECRETS: { path: string; marker: string }[] = [
@@ -45,10 +49,6 @@ function lookalike(marker: string): string {
   ].join('\n');
 }
 
-function sentText(sim: OllamaSimulator): string {
-  return sim.requests.map((r) => JSON.stringify(r.body ?? {})).join('\n');
-}
-
 const isExcluded = picomatch([...DEFAULT_EXCLUDE], { dot: true });
 
 describe('security: excluded files never reach a prompt', function () {
@@ -79,7 +79,7 @@ describe('security: excluded files never reach a prompt', function () {
     }
     context.open('/repo/src/db.ts', 'typescript', lookalike('CONTROL_OPEN_EDITOR_OK'));
     rig = new Rig({ sim, context });
-    const item = await rig.complete(CODE_AROUND_CURSOR);
+    const item = await completeUntilSent(rig, sim, 'CONTROL_OPEN_EDITOR_OK', CODE_AROUND_CURSOR);
     assert.ok(item, 'a completion came back');
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_OPEN_EDITOR_OK'), 'context from other files is on: the control snippet was sent');
@@ -106,9 +106,9 @@ describe('security: excluded files never reach a prompt', function () {
       '',
       CODE_AROUND_CURSOR,
     ].join('\n');
-    assert.ok(await rig.complete(ts));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_TS_IMPORT_OK', ts));
     const py = ['import secrets', 'from credentials import databasePassword', 'from helpers import createClient', '', 'def connectDatabase(databaseUrl, databasePassword):', '    client = createClient(databaseUrl, databasePassword)', '    |', ''].join('\n');
-    assert.ok(await rig.complete(py, { path: '/repo/app/main.py', displayPath: 'app/main.py', languageId: 'python', indentation: { insertSpaces: true, tabSize: 4 } }));
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_PY_IMPORT_OK', py, { path: '/repo/app/main.py', displayPath: 'app/main.py', languageId: 'python', indentation: { insertSpaces: true, tabSize: 4 } }));
 
     const sent = sentText(sim);
     assert.ok(sent.includes('CONTROL_TS_IMPORT_OK') && sent.includes('CONTROL_PY_IMPORT_OK'), 'imported files are used as context');
@@ -157,5 +157,95 @@ describe('security: excluded files never reach a prompt', function () {
     const sent = sentText(sim);
     assert.ok(sent.includes('What does this configure?'));
     for (const { marker } of SECRETS) assert.ok(!sent.includes(marker), `${marker} leaked into a chat request`);
+  });
+});
+
+/** The review's case variants: on macOS's and Windows' disks these are the real secret files. */
+const CASE_VARIANTS = ['/repo/.ENV', '/repo/config/.ENV.local', '/repo/certs/server.KEY', '/repo/keys/ID_RSA', '/repo/.SSH/config'];
+
+describe('security: exclusion ignores case, follows links and refuses non-file documents', function () {
+  this.timeout(10_000);
+  noStrayErrors();
+  let sim: OllamaSimulator;
+  let rig: Rig | undefined;
+  let tmp: string | undefined;
+
+  beforeEach(async () => {
+    sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
+    await sim.start();
+  });
+  afterEach(async () => {
+    await rig?.dispose();
+    rig = undefined;
+    await sim.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+  });
+
+  /** A workspace whose `keys` folder is a link to a `.ssh` folder outside it. */
+  function linkedKeys(): { workspace: string; linked: string; real: string } {
+    tmp = realpathSync(mkdtempSync(path.join(tmpdir(), 'qwen-exclude-')));
+    const workspace = path.join(tmp, 'repo');
+    const ssh = path.join(tmp, 'home', '.ssh');
+    mkdirSync(workspace, { recursive: true });
+    mkdirSync(ssh, { recursive: true });
+    writeFileSync(path.join(ssh, 'config'), lookalike('SECRET_LINKED_SSH_CONFIG'));
+    symlinkSync(ssh, path.join(workspace, 'keys'));
+    return { workspace, linked: path.join(workspace, 'keys', 'config'), real: path.join(ssh, 'config') };
+  }
+
+  it('editing a case variant of a secret file sends nothing', async () => {
+    rig = new Rig({ sim });
+    for (const file of CASE_VARIANTS) {
+      const displayPath = file.slice('/repo/'.length);
+      assert.equal(await rig.complete(`API_TOKEN=x\nDATABASE_URL=|\n`, { path: file, displayPath }), undefined, file);
+    }
+    assert.deepEqual(sim.requests.map((r) => r.path), []);
+  });
+
+  it('open case variants are never read as context', async () => {
+    const context = new FakeEditorContext();
+    for (const file of CASE_VARIANTS) context.open(file, 'typescript', lookalike(`SECRET_CASE_${file.replace(/\W/g, '_')}`));
+    context.open('/repo/src/db.ts', 'typescript', lookalike('CONTROL_OPEN_EDITOR_OK'));
+    rig = new Rig({ sim, context });
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_OPEN_EDITOR_OK', CODE_AROUND_CURSOR));
+    const sent = sentText(sim);
+    assert.ok(sent.includes('CONTROL_OPEN_EDITOR_OK'));
+    assert.ok(!sent.includes('SECRET_CASE_'));
+    assert.deepEqual(context.texts.filter((p) => CASE_VARIANTS.includes(p)), []);
+  });
+
+  it('a file reached through a link is matched by where it really is', async () => {
+    const { workspace, linked } = linkedKeys();
+    const context = new FakeEditorContext(workspace);
+    context.open(linked, 'typescript', lookalike('SECRET_LINKED_SSH_CONFIG'));
+    context.open(path.join(workspace, 'db.ts'), 'typescript', lookalike('CONTROL_OPEN_EDITOR_OK'));
+    rig = new Rig({ sim, context });
+    assert.ok(await completeUntilSent(rig, sim, 'CONTROL_OPEN_EDITOR_OK', CODE_AROUND_CURSOR, { path: path.join(workspace, 'app.ts'), displayPath: 'app.ts' }));
+    assert.equal(await rig.complete('Host |\n', { path: linked, displayPath: 'keys/config' }), undefined, 'no completion inside it');
+    const sent = sentText(sim);
+    assert.ok(sent.includes('CONTROL_OPEN_EDITOR_OK'));
+    assert.ok(!sent.includes('SECRET_LINKED_SSH_CONFIG'));
+    assert.ok(!context.texts.includes(linked), 'the linked file was not read');
+  });
+
+  it('chat attaches neither a case variant, nor a file through a link, nor a vscode-userdata document', async () => {
+    const { workspace, linked } = linkedKeys();
+    rig = new Rig({ sim });
+    const { controller } = await rig.chat();
+    const editors = [
+      { uri: 'file:///repo/keys/ID_RSA', fsPath: '/repo/keys/ID_RSA', relativePath: 'keys/ID_RSA', marker: 'SECRET_CHAT_ID_RSA' },
+      { uri: `file://${linked}`, fsPath: linked, relativePath: path.relative(workspace, linked), marker: 'SECRET_CHAT_LINKED' },
+      // An open user settings.json can hold tokens.
+      { uri: 'vscode-userdata:/home/dev/.config/Code/User/settings.json', fsPath: '/home/dev/.config/Code/User/settings.json', relativePath: undefined, marker: 'SECRET_CHAT_USERDATA' },
+    ];
+    for (const { marker, ...file } of editors) {
+      rig.ide.editor = { file: { ...file, languageId: 'json', text: lookalike(marker) }, selection: { range: { startLine: 2, endLine: 2 }, text: `password = "${marker}"` } };
+      await controller.handle({ type: 'send', text: `What is in ${file.fsPath}?` });
+    }
+    await controller.attach([{ kind: 'file', label: '.ENV', path: 'config/.ENV.local', content: lookalike('SECRET_CHAT_ENV_LOCAL') }], false);
+    assert.ok(rig.ide.warnings.some((w) => w.includes('config/.ENV.local') && w.includes('never sent')));
+    assert.equal(sim.find({ endpoint: 'chat' }).length, editors.length, 'every question was asked');
+    assert.ok(!sentText(sim).includes('SECRET_CHAT_'), 'no excluded content reached the server');
   });
 });

@@ -111,4 +111,7 @@ export class FakeEditorContext implements EditorContextSource {
   displayPath(p: string): string {
     return p.startsWith(this.root + '/') ? p.slice(this.root.length + 1) : p;
   }
+  workspaceFolders(): readonly string[] {
+    return [this.root];
+  }
 }
