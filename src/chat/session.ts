@@ -12,6 +12,7 @@ import type { Logger } from '../log';
 import type { MessageStatus } from '../protocol';
 import { buildPrompt, describeCut, type PromptMessage } from './context';
 import type { HistoryStore } from './history';
+import { AnswerGuard } from './limits';
 import { ThinkStream, type ThinkDelta } from './think';
 import type { Attachment, StoredConversation, StoredError, StoredMessage, StoredStats } from './types';
 
@@ -282,6 +283,7 @@ export class ChatSession {
     let stats: GenerationStats | undefined;
     let sawDone = false;
     let error: StoredError | undefined;
+    let capped: StoredError | undefined;
     const apply = (delta: ThinkDelta) => {
       if (!delta.content && !delta.thinking && !delta.replace) return;
       const split = think.current;
@@ -315,11 +317,19 @@ export class ChatSession {
         signal: abort.signal,
         limits: { totalMs: ANSWER_TOTAL_MS },
       });
+      const guard = new AnswerGuard();
       for await (const chunk of chunks) {
         if (abort.signal.aborted) break;
         if (chunk.text) {
           apply(think.push(chunk.text));
           void this.persist(conversation, false);
+          const over = guard.add(chunk.text);
+          if (over) {
+            // Keep what came; the request ends at the server too.
+            capped = { kind: 'tooLong', message: over, model };
+            abort.abort();
+            break;
+          }
         }
         if (chunk.done) {
           sawDone = true;
@@ -336,7 +346,10 @@ export class ChatSession {
     apply(think.push('', true));
 
     let status: TurnResult['status'];
-    if (abort.signal.aborted) status = 'stopped';
+    if (capped) {
+      status = 'error';
+      error = capped;
+    } else if (abort.signal.aborted) status = 'stopped';
     else if (error) status = 'error';
     else if (!sawDone) {
       status = 'error';

@@ -217,11 +217,9 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
   async insertAtCursor(code: string): Promise<string | undefined> {
     const editor = this.editor();
     if (!editor) return 'Open a file first: the code is inserted at its cursor.';
-    const ok = await editor.edit((b) => {
-      for (const selection of editor.selections) b.replace(selection, code);
-    });
-    if (!ok) return 'The editor did not accept the insertion.';
-    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+    const doc = editor.document;
+    // Reviewed like Apply: the diff shows exactly what goes in; nothing changes before Accept.
+    await this.proposeReplacement(doc.uri, doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), code, 'Insert from Chat');
     return undefined;
   }
 

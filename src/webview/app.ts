@@ -568,7 +568,7 @@ export class ChatApp {
 
   private addMessage(view: MessageView, scroll = true): void {
     this.welcome.hidden = true;
-    const item = new MessageItem(this.doc, this.markdown, view);
+    const item = this.messageItem(view);
     this.items.set(view.id, item);
     this.transcript.append(item.root);
     if (this.conversation && !this.conversation.messages.some((m) => m.id === view.id)) {
@@ -579,6 +579,15 @@ export class ChatApp {
     if (scroll) {
       if (view.role === 'user') this.pinned = true;
       this.scrollIfPinned();
+    }
+  }
+
+  /** One message that cannot be rendered must not break the conversation: it is shown as plain text. */
+  private messageItem(view: MessageView): MessageItem {
+    try {
+      return new MessageItem(this.doc, this.markdown, view);
+    } catch {
+      return new MessageItem(this.doc, this.markdown, { ...view, content: '', thinking: '' }, view.content);
     }
   }
 

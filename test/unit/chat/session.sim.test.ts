@@ -85,6 +85,24 @@ describe('chat session against the Ollama simulator', function () {
     assert.equal(sim.inFlight, 0);
   });
 
+  it('stops an answer at the size and line limits, keeps what came and says why (security finding 7)', async () => {
+    sim.setChat({ chunks: ['Start\n', 'x'.repeat(40_000), 'x'.repeat(40_000), ...Array<string>(50).fill(' never shown')], tokenMs: 20 });
+    const longLine = await session.send('One endless line');
+    assert.equal(longLine?.status, 'error');
+    assert.equal(longLine?.error?.kind, 'tooLong');
+    assert.match(longLine?.error?.message ?? '', /one line passed 64 KB/);
+    assert.ok(longLine?.content.startsWith('Start\nxxx'), 'what came is kept');
+    assert.ok(!longLine?.content.includes('never'));
+    assert.equal((await sim.waitForRequest({ endpoint: 'chat', finished: true })).aborted, true);
+
+    sim.setChat({ chunks: Array.from({ length: 40 }, () => `${'y'.repeat(30_000)}\n`) });
+    const huge = await session.send('Without end');
+    assert.equal(huge?.status, 'error');
+    assert.match(huge?.error?.message ?? '', /stopped after 1 MB/);
+    assert.ok(huge!.content.length > 900_000 && huge!.content.length < 1_100_000);
+    assert.equal(session.conversation.messages.at(-1)?.error?.kind, 'tooLong');
+  });
+
   it('keeps the partial answer when the server drops the connection mid-answer, and retries', async () => {
     sim.setChat(LONG);
     sim.addFault({ kind: 'drop', after: 20, times: 1 });
