@@ -73,6 +73,8 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       estimate: estimateTokens,
       numCtx,
       log,
+      // Completions wait while an answer streams: a default Ollama runs one request at a time.
+      holdServer: () => services.holdServer(),
     });
     const controller = new ChatController({
       session,

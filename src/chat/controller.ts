@@ -30,6 +30,7 @@ import { buildPrompt } from './context';
 import { conversationToMarkdown, exportFileName } from './export';
 import type { ChatIde, EditorState } from './ide';
 import { answerTokens, numCtxOf, systemPrompt, type ChatSession, type SessionEvent, type TurnResult } from './session';
+import { plainWords } from './turn';
 import type { Attachment, StoredConversation, StoredMessage } from './types';
 
 /** Where host messages go: the webview adapter queues them until the page is ready. */
@@ -531,7 +532,8 @@ export function errorView(m: StoredMessage): ErrorView | undefined {
   if (!m.error) return undefined;
   return {
     kind: m.error.kind,
-    message: m.error.message,
+    // Also errors stored by earlier versions: the page shows text, not Markdown.
+    message: plainWords(m.error.message),
     ...(m.error.kind === 'modelNotFound' && (m.error.model ?? m.model) ? { pullModel: m.error.model ?? m.model } : {}),
   };
 }
