@@ -288,14 +288,21 @@ export class ChatController {
       });
       return { views, attachments };
     }
+    // An explicit chip for the same file or selection (@file of the current file, Add Selection
+    // to Chat) stands for it: one chip, not two.
+    const sameRange = (a: Attachment, b: Attachment) => a.range?.startLine === b.range?.startLine && a.range?.endLine === b.range?.endLine;
     if (editor.selection) {
       const a = selectionAttachment(AUTO_SELECTION, editor.file, editor.selection);
-      views.push(attachmentView(a, est, { auto: true, enabled: this.autoSelection }));
-      if (this.autoSelection) attachments.push(a);
+      if (!this.explicit.some((x) => x.kind === 'selection' && x.uri === a.uri && sameRange(x, a))) {
+        views.push(attachmentView(a, est, { auto: true, enabled: this.autoSelection }));
+        if (this.autoSelection) attachments.push(a);
+      }
     }
     const f = fileAttachment(AUTO_FILE, editor.file);
-    views.push(attachmentView(f, est, { auto: true, enabled: this.autoFile, detail: `${f.path} (current file)` }));
-    if (this.autoFile) attachments.push(f);
+    if (!this.explicit.some((x) => x.kind === 'file' && x.uri === f.uri)) {
+      views.push(attachmentView(f, est, { auto: true, enabled: this.autoFile, detail: `${f.path} (current file)` }));
+      if (this.autoFile) attachments.push(f);
+    }
     return { views, attachments };
   }
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../log';
 import { parseWebviewMessage, type HostMessage } from '../protocol';
 import { languageIdFor, planApply } from './apply';
-import { baseName, type FileSnapshot, type Problem } from './attachments';
+import { autoAttachable, baseName, type FileSnapshot, type Problem } from './attachments';
 import type { ChatController } from './controller';
 import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
@@ -15,7 +15,8 @@ import { classifyLink, resolveInside } from './links';
 export const VIEW_ID = 'qwenLocal.chatView';
 /** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
 const MAX_PICK_BYTES = 2 * 1024 * 1024;
-const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-userdata']);
+/** Editors code blocks may go to. Not vscode-userdata: the user's own settings are no target. */
+const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs']);
 
 // ---- Webview view ----
 
@@ -160,7 +161,8 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
 
   activeEditor(): EditorState | undefined {
     const editor = this.editor();
-    if (!editor) return undefined;
+    // Only the user's files are attached on their own (an open settings.json can hold tokens).
+    if (!editor || !autoAttachable(editor.document.uri.scheme)) return undefined;
     const state: EditorState = { file: snapshot(editor.document) };
     const sel = editor.selection;
     if (!sel.isEmpty) {
