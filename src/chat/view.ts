@@ -4,10 +4,11 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Logger } from '../log';
-import { parseWebviewMessage, type HostMessage } from '../protocol';
+import { parseWebviewMessage } from '../protocol';
 import { languageIdFor, planApply } from './apply';
 import { autoAttachable, baseName, type FileSnapshot, type Problem } from './attachments';
 import type { ChatController } from './controller';
+import { PageChannel } from './channel';
 import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
@@ -22,8 +23,6 @@ const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
-  private ready = false;
-  private pendingFocus = false;
   private readonly viewDisposables: vscode.Disposable[] = [];
 
   constructor(
@@ -35,13 +34,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async resolveWebviewView(view: vscode.WebviewView): Promise<void> {
     this.disposeView();
     this.view = view;
-    this.ready = false;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
     const asUri = (...parts: string[]) => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
+    // The handshake for this page: nothing reaches it before its init (channel.ts).
+    const channel = new PageChannel((message) => {
+      if (this.view !== view) return;
+      view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`postMessage failed: ${String(error)}`));
+    });
     const controller = await this.controller();
-    const connection = controller.connect({ post: (message) => this.post(view, message) });
+    const connection = controller.connect(channel);
     this.viewDisposables.push(
       connection,
       view.webview.onDidReceiveMessage((raw: unknown) => {
@@ -50,19 +53,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           this.log.warn(`Ignored a malformed message from the chat page: ${JSON.stringify(raw)?.slice(0, 200)}`);
           return;
         }
-        if (message.type === 'ready') this.ready = true;
+        if (message.type === 'ready') channel.pageLoading();
         // Not awaited: a long answer must not hold up "stop".
         controller.handle(message).catch((error: unknown) => this.log.error(`Chat action ${message.type} failed`, error));
-        if (message.type === 'ready' && this.pendingFocus) {
-          this.pendingFocus = false;
-          this.post(view, { type: 'focusInput' });
-        }
       }),
       view.onDidDispose(() => {
-        if (this.view === view) {
-          this.view = undefined;
-          this.ready = false;
-        }
+        if (this.view === view) this.view = undefined;
         this.disposeView();
       }),
     );
@@ -72,15 +68,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       scriptUri: asUri('dist', 'webview.js'),
       styleUris: [asUri('dist', 'codicons', 'codicon.css'), asUri('media', 'chat.css')],
     });
-  }
-
-  /** Until the page said `ready`, nothing is posted: its `init` will carry the whole state. */
-  private post(view: vscode.WebviewView, message: HostMessage): void {
-    if (this.view !== view || !this.ready) {
-      if (message.type === 'focusInput') this.pendingFocus = true;
-      return;
-    }
-    view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`postMessage failed: ${String(error)}`));
   }
 
   async reveal(preserveFocus: boolean): Promise<void> {

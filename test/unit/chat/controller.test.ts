@@ -296,7 +296,7 @@ describe('chat controller (page messages, chips, API)', () => {
   it('exports the conversation through the save dialog', async () => {
     await setup();
     await controller.handle({ type: 'send', text: 'Hello' });
-    await controller.handle({ type: 'export' });
+    await controller.exportConversation();
     const save = ide.calls.find((c) => c[0] === 'save')!;
     assert.equal(save[1], 'hello.md');
     assert.match(String(save[2]), /## You\n\n> Context: `src\/app\.ts` \(lines 2-4\)\n> Context: `src\/app\.ts`\n\nHello\n\n## Qwen/);
@@ -307,7 +307,7 @@ describe('chat controller (page messages, chips, API)', () => {
     await setup();
     await controller.handle({ type: 'send', text: 'One' });
     const one = h.session.conversation.id;
-    await controller.handle({ type: 'newChat' });
+    await h.session.newConversation();
     await controller.handle({ type: 'send', text: 'Two' });
     await controller.handle({ type: 'renameConversation', id: one });
     assert.equal(h.session.list().find((c) => c.id === one)?.title, 'One (renamed)');
