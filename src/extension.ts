@@ -62,13 +62,8 @@ export function activate(context: vscode.ExtensionContext): void {
     phases.mark('commands');
     const actions = registerActions(context, services);
     phases.mark('actions');
-    // While a chat answer streams, completions wait: a default Ollama runs one request at a time.
-    let releaseChatHold: (() => void) | undefined;
+    // Chat holds the server lane per answer itself, as actions do: completions wait meanwhile.
     chat = registerChat(context, services, {
-      onBusy: (busy) => {
-        releaseChatHold?.();
-        releaseChatHold = busy ? services.holdServer() : undefined;
-      },
       numCtx: () => models.chatNumCtx(),
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
     });

@@ -1,213 +1,193 @@
 // The chat panel's message protocol, imported by both the extension host and the webview.
-// Neither side invents message shapes inline. Pure types plus the host's validator for what the page
-// sends (the page renders model output, so the host treats its messages as untrusted input).
+// Each message is defined once, as a valibot schema: the TypeScript types come from the schemas
+// (v.InferOutput) and each side validates what it receives with them, so a new message is one
+// schema here plus its handler on the receiving side. The host treats the page's messages as
+// untrusted (the page renders model output); the page checks the host's too, cheaply.
 //
-// Handshake: the page posts `ready`; the host queues everything until then and answers with `init`.
-// A page that is hidden and recreated posts `ready` again and gets a fresh `init`.
+// Handshake: the page posts `ready`; the host queues everything until then (ChatViewProvider) and
+// answers with `init`. A page that is hidden and recreated posts `ready` again and gets a fresh `init`.
 // Streaming: the host posts `chunk` messages for one assistant message id; `content` and `thinking`
 // are appended (or replace the shown text when `replace` is set); the last chunk has `done: true`
 // and carries the outcome. Requests that want an answer carry a `requestId`; the host answers with
 // `reply` naming the same id.
 
+import * as v from 'valibot';
+
 export const PROTOCOL_VERSION = 1;
-
-export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'length';
-
-export type AttachmentKind = 'file' | 'selection' | 'problems' | 'text';
-
-/** A context chip above the input, or one listed under a sent message. */
-export interface AttachmentView {
-  id: string;
-  kind: AttachmentKind;
-  label: string;
-  /** Tooltip: the path, the line range, or why it is not attached. */
-  detail?: string;
-  /** Attached automatically (current file, selection): removing it toggles it off instead. */
-  auto?: boolean;
-  /** An auto chip the user switched off, or a file that may not be attached (excluded). */
-  enabled: boolean;
-  /** Estimated tokens of its content. */
-  tokens?: number;
-}
-
-export interface ErrorView {
-  message: string;
-  /** BackendError kind, or 'incomplete' when the stream ended without its final chunk. */
-  kind: string;
-  /** Set when the model is not installed: the page offers to pull it. */
-  pullModel?: string;
-}
-
-export interface StatsView {
-  tokens?: number;
-  tokensPerSecond?: number;
-  seconds?: number;
-}
-
-export interface MessageView {
-  id: string;
-  role: 'user' | 'assistant';
-  content: string;
-  /** The `<think>` part of a reasoning model's answer, shown folded. */
-  thinking?: string;
-  attachments?: AttachmentView[];
-  model?: string;
-  status?: MessageStatus;
-  error?: ErrorView;
-  /** What was left out to fit the model's context, said in words. */
-  notice?: string;
-  stats?: StatsView;
-  createdAt: number;
-}
-
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  updatedAt: number;
-  messageCount: number;
-}
-
-export interface ConversationView {
-  id: string;
-  title: string;
-  model?: string;
-  messages: MessageView[];
-}
-
-export interface BudgetView {
-  /** Estimated tokens of the prompt without the draft: system, history, attachments. */
-  usedTokens: number;
-  /** Tokens the prompt may use: the context window minus the room kept for the answer. */
-  limitTokens: number;
-}
-
-export interface ChunkEnd {
-  status: Exclude<MessageStatus, 'streaming'>;
-  error?: ErrorView;
-  stats?: StatsView;
-}
-
-export type HostMessage =
-  | {
-      type: 'init';
-      protocol: number;
-      conversation: ConversationView;
-      conversations: ConversationSummary[];
-      models: string[];
-      model: string;
-      chips: AttachmentView[];
-      budget: BudgetView;
-      busy: boolean;
-    }
-  | { type: 'conversation'; conversation: ConversationView; conversations: ConversationSummary[] }
-  | { type: 'conversations'; conversations: ConversationSummary[] }
-  | { type: 'messageAdded'; message: MessageView }
-  | { type: 'messageUpdated'; message: MessageView }
-  | { type: 'messagesRemoved'; ids: string[] }
-  | {
-      type: 'chunk';
-      messageId: string;
-      /** Answer text to append (or the whole answer with `replace`). */
-      content: string;
-      /** Reasoning text to append (or the whole of it with `replace`). */
-      thinking?: string;
-      replace?: boolean;
-      done: boolean;
-      end?: ChunkEnd;
-    }
-  | { type: 'models'; models: string[]; model: string }
-  | { type: 'chips'; chips: AttachmentView[]; budget: BudgetView }
-  | { type: 'busy'; busy: boolean }
-  | { type: 'focusInput'; draft?: string }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; text: string }
-  | { type: 'reply'; requestId: number; ok: boolean; message?: string };
-
-export type CodeAction = 'copy' | 'insert' | 'apply' | 'newFile';
-export type ContextSource = 'file' | 'problems' | 'selection';
-
-export type WebviewMessage =
-  | { type: 'ready'; protocol: number }
-  | { type: 'send'; text: string; editOf?: string }
-  | { type: 'stop' }
-  | { type: 'regenerate' }
-  | { type: 'continue' }
-  | { type: 'retry' }
-  | { type: 'newChat' }
-  | { type: 'showHistory' }
-  | { type: 'switchConversation'; id: string }
-  | { type: 'renameConversation'; id: string }
-  | { type: 'deleteConversation'; id: string }
-  | { type: 'export' }
-  | { type: 'selectModel'; model: string }
-  | { type: 'toggleChip'; id: string }
-  | { type: 'addContext'; source: ContextSource }
-  | { type: 'codeAction'; requestId: number; action: CodeAction; code: string; language?: string }
-  | { type: 'copyMessage'; requestId: number; messageId: string }
-  | { type: 'openLink'; href: string }
-  | { type: 'pullModel'; model: string }
-  | { type: 'refreshModels' };
 
 /** Longest text the page may send in one message (a pasted file is fine; a runaway page is not). */
 export const MAX_TEXT = 2_000_000;
 
-const CODE_ACTIONS: readonly string[] = ['copy', 'insert', 'apply', 'newFile'];
-const CONTEXT_SOURCES: readonly string[] = ['file', 'problems', 'selection'];
+const id = v.pipe(v.string(), v.maxLength(1_000));
+const requestId = v.pipe(v.number(), v.safeInteger());
+const modelName = v.pipe(
+  v.string(),
+  v.maxLength(300),
+  v.check((s) => s.trim().length > 0),
+);
 
-function str(v: unknown, max = 1_000): v is string {
-  return typeof v === 'string' && v.length <= max;
-}
+const MessageStatusSchema = v.picklist(['streaming', 'done', 'stopped', 'error', 'length']);
+export type MessageStatus = v.InferOutput<typeof MessageStatusSchema>;
 
-function int(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v);
-}
+const AttachmentKindSchema = v.picklist(['file', 'selection', 'problems', 'text']);
+export type AttachmentKind = v.InferOutput<typeof AttachmentKindSchema>;
 
-/** The host's check of a message from the page: a well-formed WebviewMessage, or undefined. */
+/** A context chip above the input, or one listed under a sent message. */
+const AttachmentViewSchema = v.object({
+  id: v.string(),
+  kind: AttachmentKindSchema,
+  label: v.string(),
+  /** Tooltip: the path, the line range, or why it is not attached. */
+  detail: v.optional(v.string()),
+  /** Attached automatically (current file, selection): removing it toggles it off instead. */
+  auto: v.optional(v.boolean()),
+  /** An auto chip the user switched off, or a file that may not be attached (excluded). */
+  enabled: v.boolean(),
+  /** Estimated tokens of its content. */
+  tokens: v.optional(v.number()),
+});
+export type AttachmentView = v.InferOutput<typeof AttachmentViewSchema>;
+
+const ErrorViewSchema = v.object({
+  message: v.string(),
+  /** BackendError kind, 'incomplete' (the stream ended without its final chunk) or 'tooLong'. */
+  kind: v.string(),
+  /** Set when the model is not installed: the page offers to pull it. */
+  pullModel: v.optional(v.string()),
+});
+export type ErrorView = v.InferOutput<typeof ErrorViewSchema>;
+
+const StatsViewSchema = v.object({
+  tokens: v.optional(v.number()),
+  tokensPerSecond: v.optional(v.number()),
+  seconds: v.optional(v.number()),
+});
+export type StatsView = v.InferOutput<typeof StatsViewSchema>;
+
+const MessageViewSchema = v.object({
+  id: v.string(),
+  role: v.picklist(['user', 'assistant']),
+  content: v.string(),
+  /** The `<think>` part of a reasoning model's answer, shown folded. */
+  thinking: v.optional(v.string()),
+  attachments: v.optional(v.array(AttachmentViewSchema)),
+  model: v.optional(v.string()),
+  status: v.optional(MessageStatusSchema),
+  error: v.optional(ErrorViewSchema),
+  /** What was left out to fit the model's context, said in words. */
+  notice: v.optional(v.string()),
+  stats: v.optional(StatsViewSchema),
+  createdAt: v.number(),
+});
+export type MessageView = v.InferOutput<typeof MessageViewSchema>;
+
+const ConversationSummarySchema = v.object({ id: v.string(), title: v.string(), updatedAt: v.number(), messageCount: v.number() });
+export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>;
+
+const ConversationViewSchema = v.object({
+  id: v.string(),
+  title: v.string(),
+  model: v.optional(v.string()),
+  messages: v.array(MessageViewSchema),
+});
+export type ConversationView = v.InferOutput<typeof ConversationViewSchema>;
+
+const BudgetViewSchema = v.object({
+  /** Estimated tokens of the prompt without the draft: system, history, attachments. */
+  usedTokens: v.number(),
+  /** Tokens the prompt may use: the context window minus the room kept for the answer. */
+  limitTokens: v.number(),
+});
+export type BudgetView = v.InferOutput<typeof BudgetViewSchema>;
+
+const ChunkEndSchema = v.object({
+  status: v.picklist(['done', 'stopped', 'error', 'length']),
+  error: v.optional(ErrorViewSchema),
+  stats: v.optional(StatsViewSchema),
+});
+export type ChunkEnd = v.InferOutput<typeof ChunkEndSchema>;
+
+const conversations = v.array(ConversationSummarySchema);
+
+/** Host → page. */
+export const HostMessageSchema = v.variant('type', [
+  v.object({
+    type: v.literal('init'),
+    protocol: v.number(),
+    conversation: ConversationViewSchema,
+    conversations,
+    models: v.array(v.string()),
+    model: v.string(),
+    chips: v.array(AttachmentViewSchema),
+    budget: BudgetViewSchema,
+    busy: v.boolean(),
+  }),
+  v.object({ type: v.literal('conversation'), conversation: ConversationViewSchema, conversations }),
+  v.object({ type: v.literal('conversations'), conversations }),
+  v.object({ type: v.literal('messageAdded'), message: MessageViewSchema }),
+  v.object({ type: v.literal('messageUpdated'), message: MessageViewSchema }),
+  v.object({ type: v.literal('messagesRemoved'), ids: v.array(v.string()) }),
+  v.object({
+    type: v.literal('chunk'),
+    messageId: v.string(),
+    /** Answer text to append (or the whole answer with `replace`). */
+    content: v.string(),
+    /** Reasoning text to append (or the whole of it with `replace`). */
+    thinking: v.optional(v.string()),
+    replace: v.optional(v.boolean()),
+    done: v.boolean(),
+    end: v.optional(ChunkEndSchema),
+  }),
+  v.object({ type: v.literal('models'), models: v.array(v.string()), model: v.string() }),
+  v.object({ type: v.literal('chips'), chips: v.array(AttachmentViewSchema), budget: BudgetViewSchema }),
+  v.object({ type: v.literal('busy'), busy: v.boolean() }),
+  v.object({ type: v.literal('focusInput'), draft: v.optional(v.string()) }),
+  v.object({ type: v.literal('reply'), requestId: v.number(), ok: v.boolean(), message: v.optional(v.string()) }),
+]);
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
+
+const CodeActionSchema = v.picklist(['copy', 'insert', 'apply', 'newFile']);
+export type CodeAction = v.InferOutput<typeof CodeActionSchema>;
+const ContextSourceSchema = v.picklist(['file', 'problems', 'selection']);
+export type ContextSource = v.InferOutput<typeof ContextSourceSchema>;
+
+/** Page → host. */
+export const WebviewMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('ready'), protocol: requestId }),
+  v.object({ type: v.literal('send'), text: v.pipe(v.string(), v.maxLength(MAX_TEXT)), editOf: v.optional(id) }),
+  v.object({ type: v.literal('stop') }),
+  v.object({ type: v.literal('regenerate') }),
+  v.object({ type: v.literal('continue') }),
+  v.object({ type: v.literal('retry') }),
+  v.object({ type: v.literal('showHistory') }),
+  v.object({ type: v.literal('refreshModels') }),
+  v.object({ type: v.literal('switchConversation'), id }),
+  v.object({ type: v.literal('renameConversation'), id }),
+  v.object({ type: v.literal('deleteConversation'), id }),
+  v.object({ type: v.literal('selectModel'), model: modelName }),
+  v.object({ type: v.literal('toggleChip'), id }),
+  v.object({ type: v.literal('addContext'), source: ContextSourceSchema }),
+  v.object({
+    type: v.literal('codeAction'),
+    requestId,
+    action: CodeActionSchema,
+    code: v.pipe(v.string(), v.maxLength(MAX_TEXT)),
+    language: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  }),
+  v.object({ type: v.literal('copyMessage'), requestId, messageId: id }),
+  v.object({ type: v.literal('openLink'), href: v.pipe(v.string(), v.maxLength(8_000)) }),
+  v.object({ type: v.literal('pullModel'), model: modelName }),
+]);
+export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
+
+/** The host's check of a message from the page: a well-formed WebviewMessage (unknown fields dropped), or undefined. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const m = raw as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-      return int(m.protocol) ? { type: 'ready', protocol: m.protocol } : undefined;
-    case 'send':
-      if (!str(m.text, MAX_TEXT)) return undefined;
-      if (m.editOf !== undefined && !str(m.editOf)) return undefined;
-      return m.editOf === undefined ? { type: 'send', text: m.text } : { type: 'send', text: m.text, editOf: m.editOf as string };
-    case 'stop':
-    case 'regenerate':
-    case 'continue':
-    case 'retry':
-    case 'newChat':
-    case 'showHistory':
-    case 'export':
-    case 'refreshModels':
-      return { type: m.type };
-    case 'switchConversation':
-    case 'renameConversation':
-    case 'deleteConversation':
-      return str(m.id) ? { type: m.type, id: m.id } : undefined;
-    case 'selectModel':
-      return str(m.model, 300) && m.model.trim() ? { type: 'selectModel', model: m.model } : undefined;
-    case 'toggleChip':
-      return str(m.id) ? { type: 'toggleChip', id: m.id } : undefined;
-    case 'addContext':
-      return str(m.source) && CONTEXT_SOURCES.includes(m.source) ? { type: 'addContext', source: m.source as ContextSource } : undefined;
-    case 'codeAction':
-      if (!int(m.requestId) || !str(m.action) || !CODE_ACTIONS.includes(m.action) || !str(m.code, MAX_TEXT)) return undefined;
-      if (m.language !== undefined && !str(m.language, 100)) return undefined;
-      return {
-        type: 'codeAction',
-        requestId: m.requestId,
-        action: m.action as CodeAction,
-        code: m.code,
-        ...(m.language !== undefined ? { language: m.language as string } : {}),
-      };
-    case 'copyMessage':
-      return int(m.requestId) && str(m.messageId) ? { type: 'copyMessage', requestId: m.requestId, messageId: m.messageId } : undefined;
-    case 'openLink':
-      return str(m.href, 8_000) ? { type: 'openLink', href: m.href } : undefined;
-    case 'pullModel':
-      return str(m.model, 300) && m.model.trim() ? { type: 'pullModel', model: m.model } : undefined;
-    default:
-      return undefined;
-  }
+  const result = v.safeParse(WebviewMessageSchema, raw);
+  return result.success ? result.output : undefined;
+}
+
+/** The page's check of a message from the host. */
+export function parseHostMessage(raw: unknown): HostMessage | undefined {
+  const result = v.safeParse(HostMessageSchema, raw);
+  return result.success ? result.output : undefined;
 }

@@ -43,6 +43,11 @@ function capped(text: string): { content: string; truncatedChars?: number } {
   return { content: text.slice(0, MAX_ATTACHMENT_CHARS), truncatedChars: text.length - MAX_ATTACHMENT_CHARS };
 }
 
+/** Documents chat attaches by itself (current file, selection): the user's files, nothing else. */
+export function autoAttachable(scheme: string): boolean {
+  return scheme === 'file' || scheme === 'untitled';
+}
+
 export function fileAttachment(id: string, file: FileSnapshot): Attachment {
   return {
     id,

@@ -7,32 +7,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../backend/backend';
 import type { Logger } from '../log';
-import type {
-  AttachmentView,
-  BudgetView,
-  ConversationView,
-  ErrorView,
-  HostMessage,
-  MessageView,
-  StatsView,
-  WebviewMessage,
-} from '../protocol';
+import type { AttachmentView, BudgetView, CodeAction, HostMessage, WebviewMessage } from '../protocol';
 import { PROTOCOL_VERSION } from '../protocol';
 import { excludeMatcher } from '../workspace/exclude';
-import {
-  attachmentView,
-  fileAttachment,
-  problemsAttachment,
-  selectionAttachment,
-  type FileSnapshot,
-} from './attachments';
+import { fileAttachment, problemsAttachment, selectionAttachment, type FileSnapshot } from './attachments';
+import { ChipTray, dedupe } from './chips';
 import { buildPrompt } from './context';
 import { conversationToMarkdown, exportFileName } from './export';
-import type { ChatIde, EditorState } from './ide';
+import type { ChatIde } from './ide';
 import { answerTokens, numCtxOf, systemPrompt, type ChatSession, type SessionEvent, type TurnResult } from './session';
-import type { Attachment, StoredConversation, StoredMessage } from './types';
+import type { Attachment } from './types';
+import { chatModels, chunkMessage, conversationView, endMessage, messageView, runCodeAction } from './views';
 
-/** Where host messages go: the webview adapter queues them until the page is ready. */
+export { chatModels, conversationView, errorView, messageView, statsView } from './views';
+
+/** Where host messages go: a PageChannel (channel.ts) holds them until the page is ready. */
 export interface ViewPort {
   post(message: HostMessage): void;
 }
@@ -68,29 +57,9 @@ export interface AskOptions {
   model?: string;
 }
 
-const AUTO_FILE = 'auto:file';
-const AUTO_SELECTION = 'auto:selection';
-
-/** Models the chat can use: anything installed except embedding models. */
-export function chatModels(names: readonly string[]): string[] {
-  return names.filter((n) => !/embed|bge-|minilm|nomic-embed/i.test(n)).sort((a, b) => a.localeCompare(b));
-}
-
-export function statsView(m: StoredMessage): StatsView | undefined {
-  const s = m.stats;
-  if (!s) return undefined;
-  const view: StatsView = {};
-  if (s.evalCount !== undefined) view.tokens = s.evalCount;
-  if (s.evalCount && s.evalDurationNs) view.tokensPerSecond = Math.round((s.evalCount / (s.evalDurationNs / 1e9)) * 10) / 10;
-  if (s.totalDurationNs) view.seconds = Math.round(s.totalDurationNs / 1e8) / 10;
-  return view;
-}
 
 export class ChatController {
-  private ready = false;
-  private autoFile = true;
-  private autoSelection = true;
-  private explicit: Attachment[] = [];
+  private readonly chips: ChipTray;
   private models: string[] = [];
   private endWork: (() => void) | undefined;
   private readonly newId: () => string;
@@ -99,6 +68,7 @@ export class ChatController {
 
   constructor(private readonly deps: ControllerDeps) {
     this.newId = deps.newId ?? randomUUID;
+    this.chips = new ChipTray(deps.estimate, deps.exclude);
     this.subscription = deps.session.onEvent((event) => this.onSessionEvent(event));
   }
 
@@ -125,21 +95,22 @@ export class ChatController {
     const given = (options.attachments ?? []).map((a) => ({ ...a, id: a.id ?? this.newId() }));
     const excluded = this.excludedCheck();
     const allowed = given.filter((a) => !a.path || !excluded({ fsPath: a.path, relativePath: a.path }));
-    const auto = options.editorContext === false ? [] : this.autoAttachments();
+    const auto = options.editorContext === false ? [] : this.chips.autoAttachments(this.deps.ide.activeEditor(), this.newId);
     return this.deps.session.send(options.prompt, dedupe([...auto, ...allowed]), options.model ? { model: options.model } : {});
   }
 
   /** Adds context chips for the next message (e.g. "Add Selection to Chat"). */
   async attach(attachments: AttachmentInput[], reveal = true): Promise<void> {
     const excluded = this.excludedCheck();
+    const accepted: Attachment[] = [];
     for (const a of attachments) {
       if (a.path && excluded({ fsPath: a.path, relativePath: a.path })) {
         this.deps.ide.showWarning(`${a.path} matches qwenLocal.completion.exclude and is never sent to the model.`);
         continue;
       }
-      this.explicit.push({ ...a, id: a.id ?? this.newId() });
+      accepted.push({ ...a, id: a.id ?? this.newId() });
     }
-    this.explicit = dedupe(this.explicit);
+    this.chips.add(accepted);
     this.postChips();
     if (reveal) {
       await this.deps.ide.revealView(false).catch(() => undefined);
@@ -166,7 +137,6 @@ export class ChatController {
     const { session, ide } = this.deps;
     switch (message.type) {
       case 'ready':
-        this.ready = true;
         this.postInit();
         void this.refreshModels();
         return;
@@ -189,9 +159,6 @@ export class ChatController {
       case 'continue':
         await session.continueAnswer();
         return;
-      case 'newChat':
-        await session.newConversation();
-        return;
       case 'showHistory':
         await ide.runCommand('qwenLocal.chatHistory');
         return;
@@ -203,9 +170,6 @@ export class ChatController {
         return;
       case 'deleteConversation':
         await this.deleteConversation(message.id);
-        return;
-      case 'export':
-        await this.exportConversation();
         return;
       case 'selectModel':
         session.setModel(message.model);
@@ -270,55 +234,15 @@ export class ChatController {
     return excludeMatcher(this.deps.exclude());
   }
 
-  /** The current file and selection, as the chips show them (excluded files are never attached). */
-  private autoChips(editor: EditorState | undefined): { views: AttachmentView[]; attachments: Attachment[] } {
-    const views: AttachmentView[] = [];
-    const attachments: Attachment[] = [];
-    if (!editor) return { views, attachments };
-    const est = this.deps.estimate;
-    if (this.excludedCheck()(editor.file)) {
-      views.push({
-        id: AUTO_FILE,
-        kind: 'file',
-        label: fileAttachment(AUTO_FILE, { ...editor.file, text: '' }).label,
-        detail: 'Not attached: this file matches qwenLocal.completion.exclude',
-        auto: true,
-        enabled: false,
-      });
-      return { views, attachments };
-    }
-    if (editor.selection) {
-      const a = selectionAttachment(AUTO_SELECTION, editor.file, editor.selection);
-      views.push(attachmentView(a, est, { auto: true, enabled: this.autoSelection }));
-      if (this.autoSelection) attachments.push(a);
-    }
-    const f = fileAttachment(AUTO_FILE, editor.file);
-    views.push(attachmentView(f, est, { auto: true, enabled: this.autoFile, detail: `${f.path} (current file)` }));
-    if (this.autoFile) attachments.push(f);
-    return { views, attachments };
-  }
-
-  private autoAttachments(): Attachment[] {
-    // Fresh ids: these are stored with the message.
-    return this.autoChips(this.deps.ide.activeEditor()).attachments.map((a) => ({ ...a, id: this.newId() }));
-  }
-
   /** The attachments for the message being sent; explicit chips are used up, auto chips stay. */
   private takeAttachments(editing: boolean): Attachment[] {
-    const excluded = this.excludedCheck();
-    const explicit = this.explicit.filter((a) => !a.path || !excluded({ fsPath: a.path, relativePath: a.path }));
-    this.explicit = [];
-    // An edited message keeps its own attachments unless new chips were added.
-    const auto = editing ? [] : this.autoAttachments();
-    const all = dedupe([...auto, ...explicit]);
+    const all = this.chips.take(this.deps.ide.activeEditor(), editing, this.newId);
     this.postChips();
     return all;
   }
 
   private toggleChip(id: string): void {
-    if (id === AUTO_FILE) this.autoFile = !this.autoFile;
-    else if (id === AUTO_SELECTION) this.autoSelection = !this.autoSelection;
-    else this.explicit = this.explicit.filter((a) => a.id !== id);
+    this.chips.toggle(id);
     this.postChips();
   }
 
@@ -351,13 +275,11 @@ export class ChatController {
 
   /** Call when the active editor or its selection changes (the adapter debounces). */
   editorChanged(): void {
-    if (this.ready) this.postChips();
+    this.postChips();
   }
 
   private chipViews(): AttachmentView[] {
-    const auto = this.autoChips(this.deps.ide.activeEditor()).views;
-    const explicit = this.explicit.map((a) => attachmentView(a, this.deps.estimate));
-    return [...explicit, ...auto];
+    return this.chips.views(this.deps.ide.activeEditor());
   }
 
   /** Estimated prompt size with the chips as they are and an empty question. */
@@ -365,7 +287,7 @@ export class ChatController {
     const session = this.deps.session;
     const numCtx = numCtxOf(this.deps.numCtx);
     const limitTokens = numCtx - answerTokens(numCtx);
-    const pending = dedupe([...this.autoChips(this.deps.ide.activeEditor()).attachments, ...this.explicit]);
+    const pending = this.chips.pending(this.deps.ide.activeEditor());
     const prompt = buildPrompt({
       system: systemPrompt(this.deps.systemPromptSetting()),
       history: session.conversation.messages.map((m) => ({ role: m.role, text: m.content, attachments: m.attachments })),
@@ -378,38 +300,14 @@ export class ChatController {
   }
 
   private postChips(): void {
-    if (!this.ready) return;
+    if (this.ports.size === 0) return;
     this.post({ type: 'chips', chips: this.chipViews(), budget: this.budget() });
   }
 
-  // ---- Code blocks ----
-
-  private async codeAction(requestId: number, action: string, code: string, language: string | undefined): Promise<void> {
-    const { ide } = this.deps;
-    let failure: string | undefined;
-    try {
-      switch (action) {
-        case 'copy':
-          await ide.copy(code);
-          break;
-        case 'insert':
-          failure = await ide.insertAtCursor(code);
-          break;
-        case 'apply':
-          failure = await ide.applyToFile(code, language);
-          break;
-        case 'newFile':
-          failure = await ide.newFile(code, language);
-          break;
-      }
-    } catch (error) {
-      this.deps.log.error(`Code block action ${action} failed`, error);
-      failure = error instanceof Error ? error.message : String(error);
-    }
+  private async codeAction(requestId: number, action: CodeAction, code: string, language: string | undefined): Promise<void> {
+    const failure = await runCodeAction(this.deps.ide, this.deps.log, action, code, language);
     this.post(failure ? { type: 'reply', requestId, ok: false, message: failure } : { type: 'reply', requestId, ok: true });
   }
-
-  // ---- Models ----
 
   async refreshModels(): Promise<void> {
     try {
@@ -461,32 +359,13 @@ export class ChatController {
       case 'removed':
         this.post({ type: 'messagesRemoved', ids: event.ids });
         return;
-      case 'chunk': {
-        const { delta } = event;
-        this.post({
-          type: 'chunk',
-          messageId: event.messageId,
-          content: delta.content,
-          ...(delta.thinking || delta.replace ? { thinking: delta.thinking } : {}),
-          ...(delta.replace ? { replace: true } : {}),
-          done: false,
-        });
+      case 'chunk':
+        this.post(chunkMessage(event.messageId, event.delta));
         return;
-      }
-      case 'end': {
-        const m = event.message;
-        const error = errorView(m);
-        const stats = statsView(m);
-        this.post({
-          type: 'chunk',
-          messageId: m.id,
-          content: '',
-          done: true,
-          end: { status: m.status === 'streaming' || !m.status ? 'done' : m.status, ...(error ? { error } : {}), ...(stats ? { stats } : {}) },
-        });
+      case 'end':
+        this.post(endMessage(event.message));
         this.postChips();
         return;
-      }
       case 'busy':
         this.setBusy(event.busy);
         return;
@@ -515,51 +394,6 @@ export class ChatController {
     this.endWork = undefined;
     this.ports.clear();
   }
-}
-
-function dedupe(attachments: Attachment[]): Attachment[] {
-  const seen = new Set<string>();
-  return attachments.filter((a) => {
-    const key = `${a.kind}|${a.uri ?? a.path ?? a.label}|${a.range ? `${a.range.startLine}-${a.range.endLine}` : ''}|${a.kind === 'text' ? a.content : ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-export function errorView(m: StoredMessage): ErrorView | undefined {
-  if (!m.error) return undefined;
-  return {
-    kind: m.error.kind,
-    message: m.error.message,
-    ...(m.error.kind === 'modelNotFound' && (m.error.model ?? m.model) ? { pullModel: m.error.model ?? m.model } : {}),
-  };
-}
-
-export function messageView(m: StoredMessage): MessageView {
-  const view: MessageView = { id: m.id, role: m.role, content: m.content, createdAt: m.createdAt };
-  if (m.thinking) view.thinking = m.thinking;
-  if (m.attachments?.length) {
-    view.attachments = m.attachments.map((a) => ({
-      id: a.id,
-      kind: a.kind,
-      label: a.label,
-      enabled: true,
-      ...(a.path ? { detail: a.range ? `${a.path}, lines ${a.range.startLine}-${a.range.endLine}` : a.path } : {}),
-    }));
-  }
-  if (m.model) view.model = m.model;
-  if (m.status) view.status = m.status;
-  const error = errorView(m);
-  if (error) view.error = error;
-  if (m.notice) view.notice = m.notice;
-  const stats = statsView(m);
-  if (stats) view.stats = stats;
-  return view;
-}
-
-export function conversationView(c: StoredConversation): ConversationView {
-  return { id: c.id, title: c.title, ...(c.model ? { model: c.model } : {}), messages: c.messages.map(messageView) };
 }
 
 export type { FileSnapshot };

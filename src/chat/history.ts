@@ -17,6 +17,9 @@ import type { Attachment, HistoryFile, StoredConversation, StoredMessage } from 
 export const HISTORY_FILE = 'chat-history.json';
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_CONVERSATIONS = 200;
+/** Set-aside copies of a broken history kept (the newest ones). */
+export const MAX_SET_ASIDE = 3;
+export const SHORTENED_NOTE = '\n\n[Shortened to fit the chat history size limit.]';
 
 export interface HistoryOptions {
   /** Folder of the file (created when missing). */
@@ -24,6 +27,8 @@ export interface HistoryOptions {
   fileName?: string;
   maxBytes?: number;
   maxConversations?: number;
+  /** A file larger than this is set aside without being read (default: four times maxBytes). */
+  maxReadBytes?: number;
   /** Tells the user something went wrong with their history (a corrupt file was set aside). */
   warn(message: string): void;
   /** Logs failures of background writes. */
@@ -37,6 +42,7 @@ export class HistoryStore {
   private readonly file: string;
   private readonly maxBytes: number;
   private readonly maxConversations: number;
+  private readonly maxReadBytes: number;
   /** The last write started or queued; writes run one after another. */
   private chain: Promise<void> = Promise.resolve();
   /** A write queued behind the one in flight, not started yet. */
@@ -48,6 +54,7 @@ export class HistoryStore {
     this.file = path.join(options.dir, options.fileName ?? HISTORY_FILE);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.maxConversations = options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS;
+    this.maxReadBytes = options.maxReadBytes ?? Math.max(4 * this.maxBytes, 1024 * 1024);
   }
 
   /** Loads the history (or starts an empty one). Never throws for a missing or corrupt file. */
@@ -119,9 +126,14 @@ export class HistoryStore {
 
   private async writeNow(): Promise<void> {
     this.enforceBounds();
-    const data: HistoryFile = { version: 1, conversations: [...this.conversations.values()] };
+    let text = JSON.stringify({ version: 1, conversations: [...this.conversations.values()] } satisfies HistoryFile);
+    if (byteLength(text) > this.maxBytes) {
+      // One exchange alone is too big: the file gets a shortened copy; memory keeps it whole.
+      const conversations = [...this.conversations.values()].map((c) => shortenToFit(c, this.maxBytes));
+      text = JSON.stringify({ version: 1, conversations } satisfies HistoryFile);
+    }
     await fs.mkdir(this.options.dir, { recursive: true });
-    await writeFileAtomic(this.file, JSON.stringify(data), this.options.hooks);
+    await writeFileAtomic(this.file, text, this.options.hooks);
   }
 
   /** Drops the least recently updated conversations until the file fits. */
@@ -146,6 +158,12 @@ export class HistoryStore {
     await removeStaleTemps(this.file);
     let text: string;
     try {
+      // Never read more than a history can be: a huge file (another program, a bug) is set aside unread.
+      const { size } = await fs.stat(this.file);
+      if (size > this.maxReadBytes) {
+        await this.setAside(`is too large to load (${Math.round(size / 1024 / 1024)} MB)`);
+        return;
+      }
       text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -176,7 +194,63 @@ export class HistoryStore {
     } catch (error) {
       this.options.warn(`The chat history ${reason}, and could not be set aside (${(error as Error).message}). A new history was started.`);
     }
+    await this.pruneSetAside();
   }
+
+  /** Keeps the newest few set-aside copies: a history that keeps breaking must not fill the disk. */
+  private async pruneSetAside(): Promise<void> {
+    const prefix = `${path.basename(this.file)}.corrupt-`;
+    try {
+      const copies = (await fs.readdir(this.options.dir)).filter((n) => n.startsWith(prefix)).sort();
+      for (const name of copies.slice(0, Math.max(0, copies.length - MAX_SET_ASIDE))) {
+        await fs.rm(path.join(this.options.dir, name), { force: true });
+      }
+    } catch (error) {
+      this.options.logError?.('Could not remove old copies of the chat history', error);
+    }
+  }
+}
+
+/**
+ * A copy of `conversation` that fits `maxBytes`, shortening its largest texts (thinking first,
+ * then attached contents, then the messages themselves, each keeping its beginning).
+ */
+export function shortenToFit(conversation: StoredConversation, maxBytes: number): StoredConversation {
+  const copy: StoredConversation = { ...conversation, messages: conversation.messages.map((m) => ({ ...m, ...(m.attachments ? { attachments: m.attachments.map((a) => ({ ...a })) } : {}) })) };
+  let excess = byteLength(JSON.stringify(copy)) - maxBytes;
+  if (excess <= 0) return conversation;
+  for (const m of copy.messages) {
+    if (excess <= 0) break;
+    if (m.thinking) {
+      excess -= byteLength(JSON.stringify(m.thinking));
+      delete m.thinking;
+    }
+  }
+  type Field = { size: number; cut(chars: number): void };
+  const fields: Field[] = [];
+  for (const m of copy.messages) {
+    for (const a of m.attachments ?? []) {
+      fields.push({ size: a.content.length, cut: (n) => ((a.truncatedChars = (a.truncatedChars ?? 0) + n), (a.content = a.content.slice(0, a.content.length - n))) });
+    }
+    fields.push({ size: m.content.length, cut: (n) => (m.content = m.content.slice(0, m.content.length - n) + SHORTENED_NOTE) });
+  }
+  // Every field keeps at most the same number of characters, chosen so the whole fits: each
+  // character removed frees at least one byte of JSON, each cut adds a note.
+  const total = fields.reduce((n, f) => n + f.size, 0);
+  let allowed = Math.max(0, total - excess - fields.length * (SHORTENED_NOTE.length + 16));
+  let cap = 0;
+  const sizes = fields.map((f) => f.size).sort((a, b) => a - b);
+  for (let i = 0; i < sizes.length; i++) {
+    const share = Math.floor(allowed / (sizes.length - i));
+    if (sizes[i] >= share) {
+      cap = share;
+      break;
+    }
+    allowed -= sizes[i];
+    cap = sizes[i];
+  }
+  for (const field of fields) if (field.size > cap) field.cut(field.size - cap);
+  return copy;
 }
 
 function byteLength(text: string): number {

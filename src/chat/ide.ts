@@ -16,7 +16,7 @@ export interface ChatIde {
   problems(uri: string): Problem[];
   /** Lets the user pick a workspace file (fuzzy quick pick); files the filter rejects are not offered. */
   pickFile(allowed: (file: { fsPath: string; relativePath?: string }) => boolean): Promise<FileSnapshot | undefined>;
-  /** Inserts at the cursor of the active editor (replacing its selection). Returns an error sentence or undefined. */
+  /** Proposes inserting at the cursor (replacing the selection) in a diff; the file changes on Accept. Returns an error sentence or undefined. */
   insertAtCursor(code: string): Promise<string | undefined>;
   /** Shows the change in a diff editor; the file changes only if the user accepts. */
   applyToFile(code: string, language: string | undefined): Promise<string | undefined>;

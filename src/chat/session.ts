@@ -6,34 +6,16 @@
 // One answer streams at a time; stop() aborts it at the server through the request's AbortSignal.
 
 import { randomUUID } from 'node:crypto';
-import type { Backend, GenerationStats } from '../backend/backend';
-import { isAbort, toBackendError } from '../backend/errors';
+import type { Backend } from '../backend/backend';
 import type { Logger } from '../log';
 import type { MessageStatus } from '../protocol';
-import { buildPrompt, describeCut, type PromptMessage } from './context';
+import type { PromptMessage } from './context';
 import type { HistoryStore } from './history';
 import { ThinkStream, type ThinkDelta } from './think';
-import type { Attachment, StoredConversation, StoredError, StoredMessage, StoredStats } from './types';
+import { CONTINUE_INSTRUCTION, numCtxOf, runTurn, type ChatSettings } from './turn';
+import type { Attachment, StoredConversation, StoredError, StoredMessage } from './types';
 
-export const BASE_SYSTEM_PROMPT = [
-  'You are Qwen Local, a coding assistant inside Visual Studio Code, running entirely on the user\'s own machine.',
-  'Answer questions about code clearly and concisely, in Markdown.',
-  'Put code in fenced code blocks with a language tag.',
-  'When you change existing code, show the complete changed function or block so it can be applied as it is.',
-  'Files, selections and problems the user attached come before their question.',
-].join(' ');
-
-export const CONTINUE_INSTRUCTION =
-  'Your previous answer was cut off. Continue exactly where it stopped: no introduction, no repetition. If it stopped inside a code block, continue the code without opening a new block.';
-
-/** Chat answers may legitimately stream for many minutes on a CPU; the user can stop them. */
-const ANSWER_TOTAL_MS = 30 * 60_000;
-
-export interface ChatSettings {
-  systemPrompt: string;
-  temperature: number;
-  keepAlive: string;
-}
+export { BASE_SYSTEM_PROMPT, CONTINUE_INSTRUCTION, answerTokens, numCtxOf, systemPrompt, type ChatSettings } from './turn';
 
 export interface SessionDeps {
   backend(): Backend;
@@ -48,6 +30,8 @@ export interface SessionDeps {
   newId?(): string;
   /** Interval of saves while an answer streams. */
   saveDelayMs?: number;
+  /** Holds the server while an answer streams (completions wait), as actions do. */
+  holdServer?(): () => void;
 }
 
 export type SessionEvent =
@@ -80,33 +64,9 @@ interface Active {
   finished: Promise<TurnResult>;
 }
 
-/** Tokens kept for the answer out of the context window. */
-export function numCtxOf(value: number | (() => number)): number {
-  return typeof value === 'function' ? value() : value;
-}
-
-export function answerTokens(numCtx: number): number {
-  return Math.max(256, Math.min(4096, Math.floor(numCtx / 4)));
-}
-
 export function titleFrom(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 60 ? `${line.slice(0, 57).trimEnd()}…` : line || 'New chat';
-}
-
-export function systemPrompt(extra: string): string {
-  return extra.trim() ? `${BASE_SYSTEM_PROMPT}\n\n${extra.trim()}` : BASE_SYSTEM_PROMPT;
-}
-
-function statsOf(s: GenerationStats | undefined): StoredStats | undefined {
-  if (!s) return undefined;
-  return {
-    doneReason: s.doneReason,
-    evalCount: s.evalCount,
-    evalDurationNs: s.evalDurationNs,
-    totalDurationNs: s.totalDurationNs,
-    promptEvalCount: s.promptEvalCount,
-  };
 }
 
 export class ChatSession {
@@ -279,79 +239,35 @@ export class ChatSession {
     void this.persist(conversation, true);
     const model = assistant.model ?? this.model;
     const backend = this.deps.backend();
-    let stats: GenerationStats | undefined;
-    let sawDone = false;
-    let error: StoredError | undefined;
-    const apply = (delta: ThinkDelta) => {
-      if (!delta.content && !delta.thinking && !delta.replace) return;
-      const split = think.current;
-      assistant.content = split.answer;
-      if (split.thinking) assistant.thinking = split.thinking;
-      else delete assistant.thinking;
-      this.emit({ type: 'chunk', messageId: assistant.id, delta });
-    };
-    try {
-      const numCtx = await this.contextSize(model, backend);
-      const numPredict = answerTokens(numCtx);
-      const settings = this.deps.settings();
-      const prompt = buildPrompt({
-        system: systemPrompt(settings.systemPrompt),
+    const outcome = await runTurn(
+      {
+        backend,
+        settings: this.deps.settings(),
+        estimate: this.deps.estimate,
+        numCtx: await this.contextSize(model, backend),
+        log: this.deps.log,
+        ...(this.deps.holdServer ? { holdServer: this.deps.holdServer } : {}),
+      },
+      {
+        assistant,
+        model,
         history,
         current,
-        limitTokens: numCtx - numPredict,
-        estimate: this.deps.estimate,
-      });
-      const notice = describeCut(prompt.cut);
-      if (notice) {
-        assistant.notice = notice;
-        this.emit({ type: 'updated', message: assistant });
-      }
-      this.deps.log.debug(`chat ${model}: ${prompt.messages.length} messages, ~${prompt.tokens} tokens, num_ctx ${numCtx}`);
-      const chunks = backend.chat({
-        model,
-        messages: prompt.messages,
-        options: { num_ctx: numCtx, num_predict: numPredict, temperature: settings.temperature },
-        keepAlive: settings.keepAlive,
+        think,
         signal: abort.signal,
-        limits: { totalMs: ANSWER_TOTAL_MS },
-      });
-      for await (const chunk of chunks) {
-        if (abort.signal.aborted) break;
-        if (chunk.text) {
-          apply(think.push(chunk.text));
+        abort: () => abort.abort(),
+        onDelta: (delta) => {
+          this.emit({ type: 'chunk', messageId: assistant.id, delta });
           void this.persist(conversation, false);
-        }
-        if (chunk.done) {
-          sawDone = true;
-          stats = chunk.stats;
-        }
-      }
-    } catch (e) {
-      if (!abort.signal.aborted && !isAbort(e)) {
-        const typed = toBackendError(e, { host: backend.host, model });
-        error = { kind: typed.kind, message: typed.message, model };
-        this.deps.log.warn(`Chat answer failed (${typed.kind})`, e);
-      }
-    }
-    apply(think.push('', true));
-
-    let status: TurnResult['status'];
-    if (abort.signal.aborted) status = 'stopped';
-    else if (error) status = 'error';
-    else if (!sawDone) {
-      status = 'error';
-      error = {
-        kind: 'incomplete',
-        message: `The answer from ${backend.host} ended before it was complete. Is the server still running?`,
-        model,
-      };
-    } else status = stats?.doneReason === 'length' ? 'length' : 'done';
-
+        },
+        onUpdate: () => this.emit({ type: 'updated', message: assistant }),
+      },
+    );
+    const { status, error } = outcome;
     assistant.status = status;
     if (error) assistant.error = error;
     else delete assistant.error;
-    const stored = statsOf(stats);
-    if (stored) assistant.stats = stored;
+    if (outcome.stats) assistant.stats = outcome.stats;
     if (this.active?.messageId === assistant.id) this.active = undefined;
     await this.persist(conversation, true);
     this.emit({ type: 'end', message: assistant });

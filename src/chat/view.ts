@@ -4,10 +4,11 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Logger } from '../log';
-import { parseWebviewMessage, type HostMessage } from '../protocol';
+import { parseWebviewMessage } from '../protocol';
 import { languageIdFor, planApply } from './apply';
-import { baseName, type FileSnapshot, type Problem } from './attachments';
+import { autoAttachable, baseName, type FileSnapshot, type Problem } from './attachments';
 import type { ChatController } from './controller';
+import { PageChannel } from './channel';
 import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
@@ -17,14 +18,13 @@ import { searchExcludeGlob } from '../workspace/searchExcludes';
 export const VIEW_ID = 'qwenLocal.chatView';
 /** Files bigger than this are not offered by @file (the prompt could not hold them anyway). */
 const MAX_PICK_BYTES = 2 * 1024 * 1024;
-const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-userdata']);
+/** Editors code blocks may go to. Not vscode-userdata: the user's own settings are no target. */
+const EDITOR_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs']);
 
 // ---- Webview view ----
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
-  private ready = false;
-  private pendingFocus = false;
   private readonly viewDisposables: vscode.Disposable[] = [];
 
   constructor(
@@ -36,13 +36,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async resolveWebviewView(view: vscode.WebviewView): Promise<void> {
     this.disposeView();
     this.view = view;
-    this.ready = false;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
     const asUri = (...parts: string[]) => view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
+    // The handshake for this page: nothing reaches it before its init (channel.ts).
+    const channel = new PageChannel((message) => {
+      if (this.view !== view) return;
+      view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`postMessage failed: ${String(error)}`));
+    });
     const controller = await this.controller();
-    const connection = controller.connect({ post: (message) => this.post(view, message) });
+    const connection = controller.connect(channel);
     this.viewDisposables.push(
       connection,
       view.webview.onDidReceiveMessage((raw: unknown) => {
@@ -51,19 +55,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           this.log.warn(`Ignored a malformed message from the chat page: ${JSON.stringify(raw)?.slice(0, 200)}`);
           return;
         }
-        if (message.type === 'ready') this.ready = true;
+        if (message.type === 'ready') channel.pageLoading();
         // Not awaited: a long answer must not hold up "stop".
         controller.handle(message).catch((error: unknown) => this.log.error(`Chat action ${message.type} failed`, error));
-        if (message.type === 'ready' && this.pendingFocus) {
-          this.pendingFocus = false;
-          this.post(view, { type: 'focusInput' });
-        }
       }),
       view.onDidDispose(() => {
-        if (this.view === view) {
-          this.view = undefined;
-          this.ready = false;
-        }
+        if (this.view === view) this.view = undefined;
         this.disposeView();
       }),
     );
@@ -73,15 +70,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       scriptUri: asUri('dist', 'webview.js'),
       styleUris: [asUri('dist', 'codicons', 'codicon.css'), asUri('media', 'chat.css')],
     });
-  }
-
-  /** Until the page said `ready`, nothing is posted: its `init` will carry the whole state. */
-  private post(view: vscode.WebviewView, message: HostMessage): void {
-    if (this.view !== view || !this.ready) {
-      if (message.type === 'focusInput') this.pendingFocus = true;
-      return;
-    }
-    view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`postMessage failed: ${String(error)}`));
   }
 
   async reveal(preserveFocus: boolean): Promise<void> {
@@ -149,7 +137,8 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
 
   activeEditor(): EditorState | undefined {
     const editor = this.editor();
-    if (!editor) return undefined;
+    // Only the user's files are attached on their own (an open settings.json can hold tokens).
+    if (!editor || !autoAttachable(editor.document.uri.scheme)) return undefined;
     const state: EditorState = { file: snapshot(editor.document) };
     const sel = editor.selection;
     if (!sel.isEmpty) {
@@ -206,11 +195,9 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
   async insertAtCursor(code: string): Promise<string | undefined> {
     const editor = this.editor();
     if (!editor) return 'Open a file first: the code is inserted at its cursor.';
-    const ok = await editor.edit((b) => {
-      for (const selection of editor.selections) b.replace(selection, code);
-    });
-    if (!ok) return 'The editor did not accept the insertion.';
-    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+    const doc = editor.document;
+    // Reviewed like Apply: the diff shows exactly what goes in; nothing changes before Accept.
+    await this.proposeReplacement(doc.uri, doc.offsetAt(editor.selection.start), doc.offsetAt(editor.selection.end), code, 'Insert from Chat');
     return undefined;
   }
 

@@ -21,6 +21,8 @@ export class MessageItem {
     private readonly doc: Document,
     private readonly markdown: MarkdownRenderer,
     view: MessageView,
+    /** Shown as plain text instead of rendering `view.content` (after that failed). */
+    plainContent?: string,
   ) {
     this.view = { ...view };
     const isUser = view.role === 'user';
@@ -59,6 +61,11 @@ export class MessageItem {
     this.body.setText(view.content);
     if (view.thinking) this.thinking?.stream.setText(view.thinking);
     this.render(view.status !== 'streaming');
+    if (plainContent !== undefined) {
+      this.view.content = plainContent;
+      this.body.setText(plainContent);
+      this.body.showPlain();
+    }
   }
 
   get id(): string {
@@ -120,10 +127,10 @@ export class MessageItem {
     this.render(view.status !== 'streaming');
   }
 
-  /** Renders pending text. `final`: nothing more will come. */
+  /** Renders pending text. `final`: nothing more will come. A text that cannot render is shown plain. */
   flush(final = false): void {
-    if (this.body.needsFlush || final) this.body.flush(final);
-    if (this.thinking && (this.thinking.stream.needsFlush || final)) this.thinking.stream.flush(final);
+    if (this.body.needsFlush || final) flushOrPlain(this.body, final);
+    if (this.thinking && (this.thinking.stream.needsFlush || final)) flushOrPlain(this.thinking.stream, final);
   }
 
   private render(final: boolean): void {
@@ -181,5 +188,13 @@ export class MessageItem {
     if (s?.seconds) bits.push(`${s.seconds} s`);
     this.footer.textContent = bits.join(' · ');
     this.footer.hidden = bits.length === 0 || this.view.status === 'streaming';
+  }
+}
+
+function flushOrPlain(stream: StreamingMarkdown, final: boolean): void {
+  try {
+    stream.flush(final);
+  } catch {
+    stream.showPlain();
   }
 }

@@ -9,14 +9,16 @@
 
 import createDOMPurify, { type Config } from 'dompurify';
 
+// No <pre>, <details> or <summary>: code blocks are built by the page from fenced source only
+// (codeblock.ts), and folded parts could hide text inside what looks like a code block.
 export const ALLOWED_TAGS: readonly string[] = [
-  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'code', 'dd', 'del', 'details', 'div', 'dl', 'dt',
-  'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'pre',
-  'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td',
+  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'code', 'dd', 'del', 'div', 'dl', 'dt',
+  'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'ins', 'kbd', 'li', 'mark', 'ol', 'p',
+  'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'table', 'tbody', 'td',
   'tfoot', 'th', 'thead', 'tr', 'u', 'ul', 'var',
 ];
 
-export const ALLOWED_ATTR: readonly string[] = ['href', 'title', 'class', 'open', 'align', 'colspan', 'rowspan', 'start', 'reversed'];
+export const ALLOWED_ATTR: readonly string[] = ['href', 'title', 'class', 'align', 'colspan', 'rowspan', 'start', 'reversed'];
 
 /** Explicitly forbidden even if someone widens the allow-list by mistake. */
 const FORBID_TAGS = [

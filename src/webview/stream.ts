@@ -8,7 +8,7 @@
 // are highlighted once and frozen, and only the last short stretch is highlighted again per flush.
 
 import type { Token } from 'marked';
-import { decorateCodeBlocks, wrapCodeBlock } from './codeblock';
+import { decorateCodeBlocks, fencedPre, setFencedCode, wrapCodeBlock } from './codeblock';
 import { fenceLanguage } from './highlight';
 import { closesFence, openingFence } from '../markdown/fences';
 import type { MarkdownRenderer } from './markdown';
@@ -38,6 +38,7 @@ interface OpenFence {
   frozenEnd: number;
   frozenLines: number;
   block: HTMLElement;
+  pre: HTMLElement;
   code: HTMLElement;
   pending: HTMLElement;
 }
@@ -85,6 +86,18 @@ export class StreamingMarkdown {
     this.element.replaceChildren(this.tail);
     this.tail.replaceChildren();
     this.dirty = true;
+  }
+
+  /** Shows the whole text as plain text (when rendering it failed); later text is appended plain too. */
+  showPlain(): void {
+    const p = this.doc.createElement('p');
+    p.className = 'plain-text';
+    p.textContent = this.text;
+    this.fence = undefined;
+    this.committed = this.text.length;
+    this.tail.replaceChildren();
+    this.element.replaceChildren(p, this.tail);
+    this.dirty = false;
   }
 
   /** Renders what changed. `final`: the text is complete; render everything as finished. */
@@ -165,14 +178,10 @@ export class StreamingMarkdown {
   }
 
   private startFence(open: { char: '`' | '~'; length: number; info: string }): OpenFence {
-    const pre = this.doc.createElement('pre');
-    const code = this.doc.createElement('code');
     const lang = fenceLanguage(open.info);
-    code.className = lang ? `hljs language-${lang}` : 'hljs';
     const pending = this.doc.createElement('span');
     pending.className = 'code-pending';
-    code.append(pending);
-    pre.append(code);
+    const { pre, code } = fencedPre(this.doc, { code: '', language: lang }, pending);
     this.tail.replaceChildren(pre);
     const block = wrapCodeBlock(this.doc, pre);
     block.classList.add('streaming');
@@ -186,6 +195,7 @@ export class StreamingMarkdown {
       frozenEnd: -1,
       frozenLines: 0,
       block,
+      pre,
       code,
       pending,
     };
@@ -221,6 +231,8 @@ export class StreamingMarkdown {
     const shownEnd = /^ {0,3}[`~]*$/.test(partial) ? lineStart : text.length;
     this.freezeSegments(f, lineStart);
     f.pending.replaceChildren(this.markdown.highlight(text.slice(f.frozenEnd, shownEnd), f.lang));
+    // The buttons take exactly what is shown so far.
+    setFencedCode(f.pre, text.slice(f.bodyStart, shownEnd).replace(/\n$/, ''));
     return false;
   }
 
@@ -267,6 +279,7 @@ export class StreamingMarkdown {
       let rest = this.text.slice(f.frozenEnd, bodyEnd);
       if (rest.endsWith('\n')) rest = rest.slice(0, -1);
       f.pending.replaceChildren(this.markdown.highlight(rest, f.lang));
+      setFencedCode(f.pre, this.text.slice(f.bodyStart, bodyEnd).replace(/\n$/, ''));
       f.block.classList.remove('streaming');
       wrapper.append(f.block);
     } else {

@@ -95,7 +95,7 @@ export default [
     assert.ok(!(await lastAssistant(page).textContent())?.includes('word399'), 'the answer went on after Stop');
   }),
 
-  test('Insert at Cursor puts the code block into the editor', async (ctx) => {
+  test('Insert at Cursor shows the code in a diff and puts it into the editor on Accept', async (ctx) => {
     const { page, profile } = ctx;
     const file = join(profile.workspace, 'src/math.ts');
     await openPristine(page, profile, 'src/math.ts');
@@ -103,7 +103,11 @@ export default [
     await openChat(page);
     const block = chatFrame(page).locator('.message.assistant .code-block', { hasText: 'const three' }).first();
     await block.locator('[data-code-action="insert"]').click();
-    await poll(async () => (await page.locator('.tab.active.dirty', { hasText: 'math.ts' }).count()) > 0, 10_000, 'math.ts to change');
+    // Reviewed like Apply (issue 17, finding 1): a diff first, the file changes on Accept.
+    await page.locator('.tab.active', { hasText: 'Qwen Local: Insert from Chat' }).waitFor({ timeout: 20_000 });
+    assert.equal(readFileSync(file, 'utf8'), SAMPLE_FILES['src/math.ts'], 'nothing written before Accept');
+    await clickEditorTitleAction(page, 'Accept Proposal');
+    await page.locator('.tab', { hasText: 'Qwen Local: Insert from Chat' }).first().waitFor({ state: 'detached', timeout: 10_000 });
     await openFile(page, 'src/math.ts');
     assert.equal(await saveAndRead(page, file), `${SAMPLE_FILES['src/math.ts']}const three = add(1, 2);`);
   }),

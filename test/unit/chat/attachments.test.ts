@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
-import { fileAttachment, MAX_ATTACHMENT_CHARS, problemsAttachment, selectionAttachment, type FileSnapshot } from '../../../src/chat/attachments';
+import { autoAttachable, fileAttachment, MAX_ATTACHMENT_CHARS, problemsAttachment, selectionAttachment, type FileSnapshot } from '../../../src/chat/attachments';
 import { excludeMatcher } from '../../../src/workspace/exclude';
 
 const file: FileSnapshot = { uri: 'file:///w/src/app.ts', fsPath: '/w/src/app.ts', relativePath: 'src/app.ts', languageId: 'typescript', text: 'line 1\nline 2\nbad();\n' };
@@ -35,5 +35,9 @@ describe('chat attachments', () => {
     const big = fileAttachment('b', { ...file, text: 'x'.repeat(MAX_ATTACHMENT_CHARS + 10) });
     assert.equal(big.content.length, MAX_ATTACHMENT_CHARS);
     assert.equal(big.truncatedChars, 10);
+  });
+
+  it('attaches only the user\'s files by itself, never vscode-userdata (settings can hold tokens)', () => {
+    assert.deepEqual(['file', 'untitled', 'vscode-userdata', 'output', 'git', 'vscode-remote'].filter(autoAttachable), ['file', 'untitled']);
   });
 });

@@ -190,6 +190,19 @@ describe('chat controller (page messages, chips, API)', () => {
     assert.equal(h.backend.requests[1].messages[3].content, 'Again', 'explicit chips are used up; auto chips stay off');
   });
 
+  it('@file of the current file and Add Selection to Chat give one chip each, not two (issue 17)', async () => {
+    await setup();
+    await controller.handle({ type: 'ready', protocol: PROTOCOL_VERSION });
+    const labels = () => of('chips').pop()!.chips.map((c) => c.label);
+    ide.picked = APP;
+    await controller.handle({ type: 'addContext', source: 'file' });
+    await controller.handle({ type: 'addContext', source: 'selection' });
+    assert.deepEqual(labels(), ['app.ts', 'app.ts:2-4']);
+    await controller.handle({ type: 'send', text: 'Explain' });
+    const sent = h.session.conversation.messages[0].attachments!.map((a) => a.label);
+    assert.deepEqual(sent.sort(), ['app.ts', 'app.ts:2-4']);
+  });
+
   it('never attaches an excluded file, not even through @file', async () => {
     await setup();
     ide.editor = { file: ENV, selection: { range: { startLine: 1, endLine: 1 }, text: 'API_KEY=super-secret-value' } };
@@ -283,7 +296,7 @@ describe('chat controller (page messages, chips, API)', () => {
   it('exports the conversation through the save dialog', async () => {
     await setup();
     await controller.handle({ type: 'send', text: 'Hello' });
-    await controller.handle({ type: 'export' });
+    await controller.exportConversation();
     const save = ide.calls.find((c) => c[0] === 'save')!;
     assert.equal(save[1], 'hello.md');
     assert.match(String(save[2]), /## You\n\n> Context: `src\/app\.ts` \(lines 2-4\)\n> Context: `src\/app\.ts`\n\nHello\n\n## Qwen/);
@@ -294,7 +307,7 @@ describe('chat controller (page messages, chips, API)', () => {
     await setup();
     await controller.handle({ type: 'send', text: 'One' });
     const one = h.session.conversation.id;
-    await controller.handle({ type: 'newChat' });
+    await h.session.newConversation();
     await controller.handle({ type: 'send', text: 'Two' });
     await controller.handle({ type: 'renameConversation', id: one });
     assert.equal(h.session.list().find((c) => c.id === one)?.title, 'One (renamed)');

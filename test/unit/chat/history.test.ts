@@ -222,6 +222,40 @@ describe('chat history store', () => {
     assert.equal(kept.messages[kept.messages.length - 1].id, 'huge-39');
   });
 
+  it('shortens a single exchange larger than the limit instead of writing it whole (security finding 8)', async () => {
+    const store = await open({ maxBytes: 64 * 1024 });
+    const big = conversation('big', 1, 'q'.repeat(1_000_000), 2);
+    big.messages[1].thinking = 't'.repeat(200_000);
+    big.messages[0].attachments = [{ id: 'f', kind: 'file', label: 'a.ts', path: 'a.ts', content: 'f'.repeat(300_000) }];
+    store.put(big);
+    await store.save();
+    const size = readFileSync(file()).length;
+    assert.ok(size <= 64 * 1024, `file is ${size} bytes`);
+    const kept = (await open({ maxBytes: 64 * 1024 })).get('big')!;
+    assert.deepEqual(kept.messages.map((m) => m.id), ['big-0', 'big-1']);
+    assert.ok(kept.messages[1].content.startsWith('qqq'), 'the beginning is kept');
+    assert.match(kept.messages[1].content, /Shortened to fit/);
+    assert.equal(store.get('big')!.messages[1].content.length, 1_000_002, 'memory keeps it whole');
+  });
+
+  it('keeps only the newest few set-aside copies of a broken history (security finding 8)', async () => {
+    for (let i = 0; i < 6; i++) {
+      writeFileSync(file(), 'not json');
+      await open({ now: () => Date.UTC(2025, 0, 1 + i) });
+    }
+    const aside = readdirSync(temp.dir).filter((n) => n.startsWith(`${HISTORY_FILE}.corrupt-`)).sort();
+    assert.equal(aside.length, 3);
+    assert.match(aside[2], /corrupt-2025-01-06/);
+  });
+
+  it('sets a file too large to be a history aside without reading it (security finding 8)', async () => {
+    writeFileSync(file(), JSON.stringify({ version: 1, conversations: [conversation('x', 1, 'w'.repeat(200_000))] }));
+    const store = await open({ maxReadBytes: 100_000 });
+    assert.deepEqual(store.list(), []);
+    assert.match(warnings[0], /too large to load/);
+    assert.ok(readdirSync(temp.dir).some((n) => n.includes('.corrupt-')));
+  });
+
   it('serializes concurrent saves and writes the latest state', async () => {
     let writes = 0;
     const store = await open({ hooks: { beforeRename: () => void writes++ } });

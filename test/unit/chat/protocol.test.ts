@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MAX_TEXT, parseWebviewMessage, PROTOCOL_VERSION, type WebviewMessage } from '../../../src/protocol';
+import { MAX_TEXT, parseHostMessage, parseWebviewMessage, PROTOCOL_VERSION, type WebviewMessage } from '../../../src/protocol';
 
 describe('chat protocol (host side check of page messages)', () => {
   const valid: WebviewMessage[] = [
@@ -10,9 +10,7 @@ describe('chat protocol (host side check of page messages)', () => {
     { type: 'regenerate' },
     { type: 'continue' },
     { type: 'retry' },
-    { type: 'newChat' },
     { type: 'showHistory' },
-    { type: 'export' },
     { type: 'refreshModels' },
     { type: 'switchConversation', id: 'c1' },
     { type: 'renameConversation', id: 'c1' },
@@ -52,6 +50,17 @@ describe('chat protocol (host side check of page messages)', () => {
   for (const [name, raw] of invalid) {
     it(`rejects ${name}`, () => assert.equal(parseWebviewMessage(raw), undefined));
   }
+
+  it('no longer accepts messages the page never sent', () => {
+    for (const type of ['newChat', 'export', 'notice']) assert.equal(parseWebviewMessage({ type }), undefined);
+  });
+
+  it('the page checks the host\'s messages with the same schemas', () => {
+    assert.deepEqual(parseHostMessage({ type: 'busy', busy: true, extra: 1 }), { type: 'busy', busy: true });
+    assert.equal(parseHostMessage({ type: 'busy', busy: 'yes' }), undefined);
+    assert.equal(parseHostMessage({ type: 'chunk', messageId: 'm', done: false }), undefined, 'content is required');
+    assert.equal(parseHostMessage({ type: 'notice', level: 'info', text: 'x' }), undefined, 'unused messages are gone');
+  });
 
   it('drops unknown extra fields', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'stop', evil: true }), { type: 'stop' });

@@ -6,7 +6,7 @@ import { OllamaBackend } from '../../../src/backend/ollama';
 import { HistoryStore } from '../../../src/chat/history';
 import { ChatSession, type SessionEvent } from '../../../src/chat/session';
 import { estimateTokens } from '../../../src/completion/budget';
-import { silentLogger } from '../../../src/log';
+import { createLogger, silentLogger } from '../../../src/log';
 import { OllamaSimulator } from '../../sim/simulator';
 import { tempDir } from './helpers';
 
@@ -83,6 +83,88 @@ describe('chat session against the Ollama simulator', function () {
     assert.equal(request.outcome, 'aborted');
     assert.ok(request.text.length < LONG.length / 2, `${request.text.length} of ${LONG.length} characters sent before the abort`);
     assert.equal(sim.inFlight, 0);
+  });
+
+  it('stops an answer at the size and line limits, keeps what came and says why (security finding 7)', async () => {
+    sim.setChat({ chunks: ['Start\n', 'x'.repeat(40_000), 'x'.repeat(40_000), ...Array<string>(50).fill(' never shown')], tokenMs: 20 });
+    const longLine = await session.send('One endless line');
+    assert.equal(longLine?.status, 'error');
+    assert.equal(longLine?.error?.kind, 'tooLong');
+    assert.match(longLine?.error?.message ?? '', /one line passed 64 KB/);
+    assert.ok(longLine?.content.startsWith('Start\nxxx'), 'what came is kept');
+    assert.ok(!longLine?.content.includes('never'));
+    assert.equal((await sim.waitForRequest({ endpoint: 'chat', finished: true })).aborted, true);
+
+    sim.setChat({ chunks: Array.from({ length: 40 }, () => `${'y'.repeat(30_000)}\n`) });
+    const huge = await session.send('Without end');
+    assert.equal(huge?.status, 'error');
+    assert.match(huge?.error?.message ?? '', /stopped after 1 MB/);
+    assert.ok(huge!.content.length > 900_000 && huge!.content.length < 1_100_000);
+    assert.equal(session.conversation.messages.at(-1)?.error?.kind, 'tooLong');
+  });
+
+  it('holds the server lane while an answer streams, as actions do, and releases it however it ends', async () => {
+    let holds = 0;
+    let maxHolds = 0;
+    const held = new ChatSession({
+      backend: () => new OllamaBackend({ host: sim.url }),
+      store,
+      settings: () => ({ systemPrompt: '', temperature: 0.2, keepAlive: '30m' }),
+      defaultModel: () => MODEL,
+      estimate: estimateTokens,
+      numCtx: 8192,
+      log: silentLogger,
+      holdServer: () => {
+        holds++;
+        maxHolds = Math.max(maxHolds, holds);
+        let released = false;
+        return () => {
+          if (!released) holds--;
+          released = true;
+        };
+      },
+    });
+    const seen: number[] = [];
+    held.onEvent((e) => e.type === 'chunk' && seen.push(holds));
+    sim.setChat('Held while it streams.');
+    assert.equal((await held.send('Hi'))?.status, 'done');
+    assert.ok(seen.length > 0 && seen.every((n) => n === 1), `holds while streaming: ${seen.join(',')}`);
+    assert.equal(holds, 0);
+    sim.addFault({ kind: 'drop', after: 2, times: 1 });
+    assert.equal((await held.send('Again'))?.status, 'error');
+    assert.equal(holds, 0, 'released after a failure too');
+    assert.equal(maxHolds, 1);
+    await held.dispose();
+  });
+
+  it('an offline server: one plain-words error, one log line at warn, the stack only at debug (issue 17)', async () => {
+    const lines: { level: string; text: string }[] = [];
+    const log = createLogger(
+      { error: (t) => lines.push({ level: 'error', text: t }), warn: (t) => lines.push({ level: 'warn', text: t }), info: (t) => lines.push({ level: 'info', text: t }), debug: (t) => lines.push({ level: 'debug', text: t }) },
+      () => 'debug',
+    );
+    const url = sim.url;
+    await sim.stop();
+    const offline = new ChatSession({
+      backend: () => new OllamaBackend({ host: url }),
+      store,
+      settings: () => ({ systemPrompt: '', temperature: 0.2, keepAlive: '30m' }),
+      defaultModel: () => MODEL,
+      estimate: estimateTokens,
+      numCtx: 8192,
+      log,
+    });
+    const result = await offline.send('Anyone there?');
+    assert.equal(result?.status, 'error');
+    assert.equal(result?.error?.kind, 'unreachable');
+    assert.ok(!result?.error?.message.includes('`'), `plain words: ${result?.error?.message}`);
+    const loud = lines.filter((l) => l.level !== 'debug');
+    assert.equal(loud.length, 1, JSON.stringify(loud));
+    assert.equal(loud[0].level, 'warn');
+    assert.ok(!loud[0].text.includes('\n'), `one line: ${loud[0].text}`);
+    assert.ok(lines.some((l) => l.level === 'debug' && /\n\s+at /.test(l.text)), 'the stack is there at debug');
+    await offline.dispose();
+    await sim.start();
   });
 
   it('keeps the partial answer when the server drops the connection mid-answer, and retries', async () => {

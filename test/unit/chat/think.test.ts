@@ -75,3 +75,57 @@ describe('think-tag splitting', () => {
     assert.deepEqual(stream.current, { thinking: 'old thoughts', answer: 'Part one, part two.', thinkingOpen: false });
   });
 });
+
+describe('ThinkStream (incremental)', () => {
+  const PIECES = ['<think>', '</think>', '<thi', '</th', 'nk>', '\n', '  ', ' ', 'word', '```', '~~~', '```ts\n', '\n```\n', 'x', '<', '>', '</', '\t'];
+
+  /** Deterministic pseudo-random numbers (a test that fails says which seed). */
+  function rng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  }
+
+  it('always shows what splitThink of the whole text says, for any text cut anywhere', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const r = rng(seed);
+      let text = '';
+      for (let n = Math.floor(r() * 14); n >= 0; n--) text += PIECES[Math.floor(r() * PIECES.length)];
+      const stream = new ThinkStream();
+      let thinking = '';
+      let content = '';
+      let raw = '';
+      for (let i = 0; i < text.length; ) {
+        const size = 1 + Math.floor(r() * 6);
+        const piece = text.slice(i, i + size);
+        i += size;
+        raw += piece;
+        const d = stream.push(piece);
+        thinking = d.replace ? d.thinking : thinking + d.thinking;
+        content = d.replace ? d.content : content + d.content;
+        const expected = splitThink(raw, false);
+        assert.deepEqual(stream.current, expected, `seed ${seed}: ${JSON.stringify(raw)}`);
+        assert.deepEqual({ thinking, answer: content }, { thinking: expected.thinking, answer: expected.answer }, `seed ${seed} deltas: ${JSON.stringify(raw)}`);
+      }
+      const d = stream.push('', true);
+      thinking = d.replace ? d.thinking : thinking + d.thinking;
+      content = d.replace ? d.content : content + d.content;
+      const expected = splitThink(text, true);
+      assert.deepEqual(stream.current, expected, `seed ${seed} final: ${JSON.stringify(text)}`);
+      assert.deepEqual({ thinking, answer: content }, { thinking: expected.thinking, answer: expected.answer }, `seed ${seed} final deltas`);
+    }
+  });
+
+  it('a long answer in small pieces costs its length, not its length squared (security finding 7)', () => {
+    for (const head of ['<think>', '', 'Answer: ']) {
+      const stream = new ThinkStream();
+      const piece = `${'word '.repeat(12)}abc\n`; // 64 characters
+      const started = performance.now();
+      for (let i = 0; i < 16_384; i++) stream.push(i === 0 ? head + piece : piece); // 1 MiB
+      stream.push('', true);
+      const ms = performance.now() - started;
+      // Rescanning the whole text per piece took about a minute here; one pass takes milliseconds.
+      assert.ok(ms < 1_500, `${JSON.stringify(head)}: ${Math.round(ms)} ms for 1 MiB in 64-character pieces`);
+      assert.ok(stream.current.answer.length + stream.current.thinking.length > 900_000);
+    }
+  });
+});

@@ -175,14 +175,13 @@ export class Rig {
     return this.engine.complete(this.request(code, extra));
   }
 
-  /** The chat panel as registerChat() and activate() build it: session, controller, busy → lane and status. */
+  /** The chat panel as registerChat() and activate() build it: session, controller, its answers hold the server lane. */
   async chat(): Promise<{ session: ChatSession; controller: ChatController; store: HistoryStore }> {
     if (this.chatParts) return this.chatParts;
     const dir = mkdtempSync(path.join(tmpdir(), 'qwen-faults-'));
     const chatLog = this.log.child('chat');
     const store = await HistoryStore.open({ dir, warn: (m) => chatLog.warn(m), logError: (m, e) => chatLog.error(m, e) });
     const numCtx = this.options.chatNumCtx ?? 2048;
-    let releaseChatHold: (() => void) | undefined;
     const { services } = this.core;
     const session = new ChatSession({
       backend: () => services.backend(),
@@ -193,6 +192,8 @@ export class Rig {
       numCtx,
       log: chatLog,
       saveDelayMs: 20,
+      // As registerChat() wires it: an answer holds the server's lane, so completions wait.
+      holdServer: () => services.holdServer(),
     });
     const controller = new ChatController({
       session,
@@ -203,12 +204,6 @@ export class Rig {
       numCtx,
       exclude: () => DEFAULTS.completion.exclude,
       systemPromptSetting: () => '',
-      // As activate() wires it: while an answer streams the chat holds the server's lane
-      // (services.holdServer()), so completions wait.
-      onBusy: (busy) => {
-        releaseChatHold?.();
-        releaseChatHold = busy ? services.holdServer() : undefined;
-      },
       beginWork: (label) => services.status.beginWork(label),
     });
     this.chatParts = { session, controller, store, dir };

@@ -11,8 +11,6 @@ import { ChatSession, type TurnResult } from './session';
 import { ChatViewProvider, snapshot, VIEW_ID, VsCodeChatIde, type ProposeReplacement } from './view';
 
 export interface ChatOptions {
-  /** True while an answer streams, false when it ends: the completion scheduler should wait meanwhile. */
-  onBusy?(busy: boolean): void;
   /** Context window asked of the server for chat (num_ctx), read per message. Default 8192. */
   numCtx?: () => number;
   /** Apply to File through the actions' diff flow, so every proposal is reviewed the same way. */
@@ -73,6 +71,8 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       estimate: estimateTokens,
       numCtx,
       log,
+      // Completions wait while an answer streams: a default Ollama runs one request at a time.
+      holdServer: () => services.holdServer(),
     });
     const controller = new ChatController({
       session,
@@ -83,7 +83,6 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       numCtx,
       exclude: () => services.config.settings.completion.exclude,
       systemPromptSetting: () => services.config.settings.chat.systemPrompt,
-      onBusy: options.onBusy,
       beginWork: (label) => services.status.beginWork(label),
     });
     context.subscriptions.push(
