@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { countChannelLines, poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notifications, openPristine, runCommand, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
 
@@ -32,7 +33,7 @@ async function offlineNotifications(page) {
 
 export default [
   test('stopped: typing shows the status offline and ONE notification, however many requests fail', async (ctx) => {
-    const { page, sim, shot, log } = ctx;
+    const { page, sim, shot, log, profile, extensionId } = ctx;
     await sim.configure({
       completions: [
         { whenPrefixEndsWith: TRIGGER, answer: ' a - b;' },
@@ -45,14 +46,16 @@ export default [
     await clearNotifications(page);
     await focusEditor(page);
     await sim.offline();
-    // Several pauses longer than the debounce: several completion requests, each refused.
+    // After each word, wait until its completion request was refused (the extension logs it): six
+    // requests, each failing.
+    const failed = () => countChannelLines(profile, extensionId, /completion failed \(unreachable\)/);
     for (const word of ['const a', ' = 1;', '\nconst b', ' = 2;', '\nconst c', ' = 3;']) {
+      const before = failed();
       if (word.startsWith('\n')) await page.keyboard.press('Enter');
       await type(page, word.replace('\n', ''));
-      await page.waitForTimeout(400);
+      await poll(() => failed() > before, 10_000, `a refused completion request after typing ${JSON.stringify(word)}`);
     }
     await waitForStatusBar(page, STATUS, /offline/i);
-    await page.waitForTimeout(1_000);
     assert.equal(await ghostText(page), '', 'ghost text while offline');
     await shot('offline');
     const shown = await offlineNotifications(page);
@@ -78,14 +81,16 @@ export default [
     await runCommand(page, 'File: Revert File');
   }),
 
-  test('Retry while stopped adds no second notification; Retry after the restart connects', async ({ page, sim }) => {
+  test('Retry while stopped adds no second notification; Retry after the restart connects', async ({ page, sim, profile, extensionId }) => {
     await clearNotifications(page);
     await sim.offline();
     await runCommand(page, RETRY);
     await waitForStatusBar(page, STATUS, /offline/i);
+    const checks = () => countChannelLines(profile, extensionId, /\[status\] unreachable/);
+    const before = checks();
     await runCommand(page, RETRY);
     await runCommand(page, RETRY);
-    await page.waitForTimeout(1_000);
+    await poll(() => checks() >= before + 2, 10_000, 'both retries to have failed');
     assert.equal((await offlineNotifications(page)).length, 1);
     await clearNotifications(page);
     await sim.online();
