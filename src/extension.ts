@@ -18,6 +18,7 @@ import { createModelManager } from './models/manager';
 import type { Services } from './services';
 import { showMenu } from './ui/menu';
 import { StatusBar } from './ui/statusBar';
+import { StartupGate } from './startup';
 
 const API_KEY_SECRET = 'qwenLocal.apiKey';
 const SNOOZE_MS = 15 * 60_000;
@@ -229,11 +230,14 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
 
-    // After activate() returns: the key, then the first health check.
+    // After activate() returns: the key, then (once the server setting is loaded) the first check.
+    const startup = new StartupGate(context, config, host, log);
+    context.subscriptions.push(startup);
     setTimeout(async () => {
       apiKey = await context.secrets.get(API_KEY_SECRET);
       warnIfKeyInClear();
-      await health.check();
+      await startup.settled();
+      startup.checked(await health.check());
       await firstRun();
     }, 0);
 

@@ -294,10 +294,12 @@ export async function runFirstRunCheck(context: vscode.ExtensionContext, service
     reachable = false;
   }
   const installed = reachable ? await manager.refreshInstalled(AbortSignal.timeout(QUICK_TIMEOUT_MS)) : undefined;
+  if (reachable) await context.globalState.update(FIRST_RUN_KEYS.connectedBefore, true);
   if (reachable && installed === undefined) return; // reachable but the list failed: ask nothing now
   const state = {
     walkthroughShown: context.globalState.get<boolean>(FIRST_RUN_KEYS.walkthroughShown, false),
     pullAsked: context.globalState.get<boolean>(FIRST_RUN_KEYS.pullAsked, false),
+    connectedBefore: context.globalState.get<boolean>(FIRST_RUN_KEYS.connectedBefore, false),
   };
   const decision = decideFirstRun({
     reachable,
