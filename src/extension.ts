@@ -275,8 +275,8 @@ function registerCoreCommands(context: vscode.ExtensionContext, d: CoreDeps): vo
   cmd('qwenLocal.retryConnection', async () => {
     const ok = await d.health.check();
     if (!ok) {
-      // Asked for by the user, so answered even inside an incident that was already notified.
-      void vscode.window.showWarningMessage(`Ollama is still not reachable at ${d.host().url}. Start it with \`ollama serve\`.`, 'Retry').then((c) => c && vscode.commands.executeCommand('qwenLocal.retryConnection'));
+      // Asked for by the user, so answered, in the incident's one toast.
+      d.status.stillOffline(d.host().url);
       return;
     }
     void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${d.host().url}.`);

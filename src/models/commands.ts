@@ -314,15 +314,8 @@ export async function runFirstRunCheck(context: vscode.ExtensionContext, service
       return;
     case 'openWalkthrough': {
       await context.globalState.update(FIRST_RUN_KEYS.walkthroughShown, true);
+      // The outage itself is the status bar's one toast (with Retry); a second one would repeat it.
       await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
-      const action = await vscode.window.showWarningMessage(
-        `Ollama is not running at ${backend.host}. The setup guide shows how to install and start it.`,
-        'Retry',
-      );
-      if (action === 'Retry') {
-        await vscode.commands.executeCommand('qwenLocal.retryConnection');
-        await runFirstRunCheck(context, services);
-      }
       return;
     }
     case 'askToPull': {

@@ -3,13 +3,14 @@
 import * as vscode from 'vscode';
 import type { BackendError } from '../backend/errors';
 import type { Logger } from '../log';
+import { IncidentToast } from './incidentToast';
 import { StatusModel, type StaticFacts } from './statusModel';
-
-const INSTALL_URL = 'https://ollama.com/download';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('qwenLocal.status', vscode.StatusBarAlignment.Right, 100);
   private snoozeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The one toast of an outage: updated by every Retry, gone when the server answers. */
+  private readonly offlineToast = new IncidentToast();
   readonly model: StatusModel;
   /** Called when a success follows an outage, so features can refresh (e.g. warm the model up). */
   onRecovered: () => void = () => {};
@@ -18,7 +19,10 @@ export class StatusBar implements vscode.Disposable {
     this.model = new StatusModel(initial, {
       changed: () => this.render(),
       notify: (error) => void this.notify(error),
-      recovered: () => this.onRecovered(),
+      recovered: () => {
+        this.offlineToast.end();
+        this.onRecovered();
+      },
       log: (m) => log.warn(m),
     });
     this.item.name = 'Qwen Local';
@@ -34,10 +38,7 @@ export class StatusBar implements vscode.Disposable {
 
   private async notify(error: BackendError): Promise<void> {
     if (error.kind === 'unreachable') {
-      const choice = await vscode.window.showWarningMessage(error.message, 'Retry', 'Open Settings', 'Install Ollama');
-      if (choice === 'Retry') await vscode.commands.executeCommand('qwenLocal.retryConnection');
-      if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'qwenLocal.ollamaHost');
-      if (choice === 'Install Ollama') await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
+      this.offlineToast.show(error.message);
       return;
     }
     if (error.kind === 'modelNotFound' && error.context.model) {
@@ -49,6 +50,15 @@ export class StatusBar implements vscode.Disposable {
     }
     const choice = await vscode.window.showErrorMessage(error.message, 'Show Log');
     if (choice === 'Show Log') await vscode.commands.executeCommand('qwenLocal.showLog');
+  }
+
+  /**
+   * A Retry the person asked for failed: the incident's toast says so (shown again if they had
+   * closed it), never a second toast.
+   */
+  stillOffline(host: string): void {
+    const time = new Date().toLocaleTimeString();
+    this.offlineToast.show(`Ollama is still not reachable at ${host} (checked ${time}). Start it with "ollama serve"; Qwen Local reconnects on its own.`);
   }
 
   private armSnoozeTimer(): void {
@@ -72,6 +82,7 @@ export class StatusBar implements vscode.Disposable {
 
   dispose(): void {
     if (this.snoozeTimer) clearTimeout(this.snoozeTimer);
+    this.offlineToast.dispose();
     this.item.dispose();
   }
 }

@@ -2,10 +2,11 @@
 // (not one per failed keystroke), and completions work again without a window reload.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countChannelLines, poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notifications, openPristine, runCommand, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
+import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notificationMessages, openPristine, runCommand, SEL, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
 
 const STATUS = 'qwenLocal.status';
 const RETRY = 'Qwen Local: Retry Connection to Ollama';
@@ -25,6 +26,11 @@ async function typeLines(page, text) {
   await type(page, first);
   await page.keyboard.press('Enter');
   await type(page, second);
+}
+
+/** Every notification about the outage (toasts and the center), whatever its wording. */
+async function outageMessages(page) {
+  return (await notificationMessages(page)).filter((m) => /Ollama is (still )?not (running|reachable)/.test(m));
 }
 
 async function offlineNotifications(page) {
@@ -81,7 +87,7 @@ export default [
     await runCommand(page, 'File: Revert File');
   }),
 
-  test('Retry while stopped adds no second notification; Retry after the restart connects', async ({ page, sim, profile, extensionId }) => {
+  test('one toast per outage: Retry while stopped updates it, Retry after the restart ends it', async ({ page, sim, profile, extensionId, shot }) => {
     await clearNotifications(page);
     await sim.offline();
     await runCommand(page, RETRY);
@@ -91,14 +97,18 @@ export default [
     await runCommand(page, RETRY);
     await runCommand(page, RETRY);
     await poll(() => checks() >= before + 2, 10_000, 'both retries to have failed');
-    assert.equal((await offlineNotifications(page)).length, 1);
-    await clearNotifications(page);
+    // The outage's one toast now says the Retry failed (and when): still one.
+    await poll(async () => (await outageMessages(page)).some((m) => /still not reachable/.test(m)), 10_000, 'the toast to say the retry failed');
+    const during = await outageMessages(page);
+    await shot('retry-failed');
+    assert.equal(during.length, 1, `outage notifications: ${JSON.stringify(during)}`);
     await sim.online();
     await runCommand(page, RETRY);
     await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
-    await page.waitForSelector('.notifications-toasts .notification-toast', { timeout: 10_000 });
-    const shown = await notifications(page);
-    assert.ok(shown.some((m) => /connected to Ollama/.test(m)), `notifications: ${JSON.stringify(shown)}`);
+    await poll(async () => (await notificationMessages(page)).some((m) => /connected to Ollama/.test(m)), 10_000, '"connected to Ollama"');
+    // The outage ended: its toast is gone, nothing says "not reachable" beside "connected".
+    await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
+    await shot('connected');
     await clearNotifications(page);
   }),
 
@@ -113,9 +123,36 @@ export default [
       const t = Date.now();
       await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 50_000 });
       log(`back to ready ${((Date.now() - t) / 1000).toFixed(1)} s after the server came back`);
+      await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
       await shot('ready-again');
     },
     { timeoutMs: 70_000 },
+  ),
+
+  test(
+    'a window opened while the server is down: one toast, no walkthrough; it goes away when the server is back',
+    async (ctx) => {
+      const { sim, shot } = ctx;
+      await sim.offline();
+      const channel = await ctx.reloadWindow();
+      const page = ctx.page;
+      await waitForStatusBar(page, STATUS, /offline/i, { timeoutMs: 30_000 });
+      await poll(() => /First run: /.test(readFileSync(channel, 'utf8')), 30_000, 'the first-run decision');
+      await poll(async () => (await outageMessages(page)).length > 0, 10_000, 'the outage toast');
+      await shot('down-at-startup');
+      const shown = await outageMessages(page);
+      assert.equal(shown.length, 1, `outage notifications: ${JSON.stringify(shown)}`);
+      const editors = await page.locator('.tab').allTextContents();
+      assert.ok(!editors.some((t) => /Walkthrough/.test(t)), `not a first run, yet the walkthrough opened: ${JSON.stringify(editors)}`);
+      await sim.online();
+      // The toast's own Retry link (a command link in the message) reconnects.
+      await page.locator(`${SEL.toast} ${SEL.notificationMessage} a`, { hasText: /^Retry$/ }).first().click();
+      await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
+      await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
+      await shot('back');
+      await clearNotifications(page);
+    },
+    { timeoutMs: 120_000 },
   ),
 ];
 
