@@ -132,7 +132,10 @@ export default [
   test(
     'a window opened while the server is down: one toast, no walkthrough; it goes away when the server is back',
     async (ctx) => {
-      const { sim, shot } = ctx;
+      const { sim, shot, profile, extensionId } = ctx;
+      // Not a first run: this window reached the server and took its first-run decision.
+      await waitForStatusBar(ctx.page, STATUS, /^Qwen$/, { timeoutMs: 30_000 });
+      await poll(() => countChannelLines(profile, extensionId, /First run: /) > 0, 30_000, 'the first-run decision before the reload');
       await sim.offline();
       const channel = await ctx.reloadWindow();
       const page = ctx.page;
