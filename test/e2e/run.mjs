@@ -14,7 +14,7 @@
 // same page. Screenshots, logs and summary.json go to test-results/e2e/. Everything started is
 // stopped at the end, on failure and on Ctrl-C. Exit code 0 only if every test passed.
 //
-// Environment: CHROMIUM (default /usr/bin/chromium), CODE_SERVER_DIR, E2E_TIME_LIMIT_S (default 840).
+// Environment: CHROMIUM (default /usr/bin/chromium), CODE_SERVER_DIR, E2E_TIME_LIMIT_S (default 1200).
 
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -33,7 +33,7 @@ import { createWorkspace, restoreWorkspace } from './lib/workspace.mjs';
 const started = Date.now();
 /** What is known so far; main() fills it in as it goes, so a late failure keeps earlier results. */
 const outcome = { integration: undefined, e2e: [], timings: {} };
-const TIME_LIMIT_MS = Number(process.env.E2E_TIME_LIMIT_S ?? 840) * 1000;
+const TIME_LIMIT_MS = Number(process.env.E2E_TIME_LIMIT_S ?? 1200) * 1000;
 const deadline = started + TIME_LIMIT_MS;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];

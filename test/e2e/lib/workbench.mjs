@@ -134,14 +134,24 @@ export async function openPristine(page, profile, relPath) {
 
 /** Opens a workspace file by its relative path through Quick Open and focuses its editor. */
 export async function openFile(page, relPath) {
-  await page.keyboard.press(`${MOD}+P`);
-  await page.waitForSelector(SEL.quickInputBox, { state: 'visible' });
-  await page.fill(SEL.quickInputBox, relPath);
   const name = relPath.split('/').pop();
   const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
-  await row.first().waitFor({ state: 'visible', timeout: 10_000 });
-  // Click the row: Enter would take whichever row was active while the list was still filtering.
-  await row.first().click();
+  // Quick Open closes when something else takes the focus meanwhile (an editor that just opened or
+  // closed): then it is opened again, up to three times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.keyboard.press(`${MOD}+P`);
+      await page.waitForSelector(SEL.quickInputBox, { state: 'visible', timeout: 5_000 });
+      await page.fill(SEL.quickInputBox, relPath, { timeout: 5_000 });
+      await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+      // Click the row: Enter would take whichever row was active while the list was still filtering.
+      await row.first().click({ timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
   await focusEditor(page);
 }

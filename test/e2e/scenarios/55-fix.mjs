@@ -63,6 +63,8 @@ export default [
         assert.equal(fix.length, 1, 'one chat request for the fix');
         assert.match(JSON.stringify(fix[0].body?.messages ?? ''), /not assignable to type/, 'the diagnostic was in the prompt');
         await clickEditorTitleAction(page, 'Accept Proposal');
+        // The proposal's diff tab closes (and moves the focus) before the file is opened again.
+        await page.locator('.tab', { hasText: 'Qwen Local: Fix' }).first().waitFor({ state: 'detached', timeout: 10_000 });
         await openFile(page, FILE);
         const text = await saveAndRead(page, file);
         log(`after Accept: ${JSON.stringify(text)}`);
