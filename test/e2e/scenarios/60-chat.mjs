@@ -137,7 +137,7 @@ export default [
       await ctx.reloadWindow();
       await openChat(ctx.page);
       const transcript = chatFrame(ctx.page).locator('.transcript');
-      await poll(async () => ((await transcript.textContent()) ?? '').includes(QUESTION), 20_000, 'the earlier question in the transcript');
+      await poll(async () => ((await transcript.textContent()) ?? '').includes(QUESTION), 60_000, 'the earlier question in the transcript (the restored view asks the new host for it)');
       assert.ok(((await transcript.textContent()) ?? '').includes('It never throws.'), 'the earlier answer in the transcript');
       await shot('after-reload');
     },
