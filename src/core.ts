@@ -36,6 +36,8 @@ export interface CoreUi {
   statusChanged(): void;
   /** A new incident (never twice for one incident). */
   notify(error: BackendError): void;
+  /** An outage ended (its notification can go). */
+  recovered?(): void;
   /** The host setting is invalid and ignored (once per value). */
   badHost(message: string): void;
   /** The API key would travel over plain http (once ever). */
@@ -85,8 +87,11 @@ export interface Core {
   /** Snoozes completions for 15 minutes, or ends a snooze; returns the new end (0: none). */
   toggleSnooze(): Promise<number>;
   snoozedUntil(): number;
-  /** Reads the API key again (after activation, after a change), warns if it travels in clear, checks the server. */
-  reloadApiKey(): Promise<void>;
+  /**
+   * Reads the API key again (after activation, after a change) and warns if it travels in clear;
+   * then checks the server unless `check` is false (activation checks once the settings are in).
+   */
+  reloadApiKey(options?: { check?: boolean }): Promise<void>;
   /** Settles when the warm-up in progress (if any) has ended. */
   whenWarm(): Promise<void>;
   dispose(): void;
@@ -132,7 +137,10 @@ export function createCore(deps: CoreDeps): Core {
     {
       changed: () => ui.statusChanged(),
       notify: (error) => ui.notify(error),
-      recovered: () => warmIfOn(),
+      recovered: () => {
+        ui.recovered?.();
+        warmIfOn();
+      },
       log: (m) => statusLog.warn(m),
     },
   );
@@ -264,13 +272,13 @@ export function createCore(deps: CoreDeps): Core {
       await deps.memento.update(SNOOZED_UNTIL, until);
       return until;
     },
-    async reloadApiKey() {
+    async reloadApiKey({ check = true } = {}) {
       apiKey = await deps.secrets.get(API_KEY_SECRET);
       if (apiKey && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
         void deps.memento.update(WARNED_CLEAR_KEY, true);
         ui.keyInClear(`Qwen Local sends your API key to ${host().url} over plain http: anyone on that network can read it. Use https:// or a loopback address.`);
       }
-      await connection.health.check();
+      if (check) await connection.health.check();
     },
     whenWarm: () => warming,
     dispose() {

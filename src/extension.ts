@@ -12,6 +12,7 @@ import { registerLanguageModelProvider } from './lm/provider';
 import { createLogger, type Logger, type LogSink } from './log';
 import { registerModelCommands, runFirstRunCheck } from './models/commands';
 import { registerCoreCommands } from './ui/commands';
+import { StartupGate } from './startup';
 import { StatusBar } from './ui/statusBar';
 
 let chat: ChatApi | undefined;
@@ -57,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     phases.mark('completions');
     const firstRun = () => runFirstRunCheck(context, services).catch((e: unknown) => log.error('First-run check failed', e));
-    registerCoreCommands(context, { core, config, channel, onReconnected: firstRun });
+    registerCoreCommands(context, { core, config, channel, bar, onReconnected: firstRun });
     registerModelCommands(context, services);
     phases.mark('commands');
     const actions = registerActions(context, services);
@@ -73,9 +74,20 @@ export function activate(context: vscode.ExtensionContext): void {
     const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));
     context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void reloadKey()));
 
-    // After activate() returns: the key and the first health check, then the first-run questions.
-    // The host, the models and the first-run decision are read there, not here (issue 17).
-    setTimeout(() => void reloadKey().then(firstRun), 0);
+    // After activate() returns: the key; then, once the server setting is loaded (a remote window
+    // can start without it, issue 17), the first health check and the first-run questions.
+    const startup = new StartupGate(context, config, () => core.host(), log);
+    context.subscriptions.push(startup);
+    setTimeout(async () => {
+      try {
+        await core.reloadApiKey({ check: false });
+        await startup.settled();
+        startup.checked(await core.connection.health.check());
+        await firstRun();
+      } catch (e) {
+        log.error('The start-up check failed', e);
+      }
+    }, 0);
 
     log.info(`Activated in ${phases.total()} ms (${phases.list()} ms); server ${core.host().url} (${core.host().source}).`);
   } catch (error) {
@@ -125,6 +137,7 @@ function editorUi(bar: () => StatusBar | undefined): CoreUi {
   return {
     statusChanged: () => bar()?.render(),
     notify: (error) => void bar()?.notify(error),
+    recovered: () => bar()?.recovered(),
     badHost: (message) => void vscode.window.showWarningMessage(`Qwen Local: ${message}`, 'Open Settings').then(run('workbench.action.openSettings', 'qwenLocal.ollamaHost')),
     keyInClear: (message) => void vscode.window.showWarningMessage(message),
     partlyOnCpu: (message) => void vscode.window.showWarningMessage(message, 'Select Completion Model').then(run('qwenLocal.selectCompletionModel')),

@@ -300,10 +300,12 @@ export async function runFirstRunCheck(context: vscode.ExtensionContext, service
     reachable = false;
   }
   const installed = reachable ? await manager.refreshInstalled(AbortSignal.timeout(QUICK_TIMEOUT_MS)) : undefined;
+  if (reachable) await context.globalState.update(FIRST_RUN_KEYS.connectedBefore, true);
   if (reachable && installed === undefined) return; // reachable but the list failed: ask nothing now
   const state = {
     walkthroughShown: context.globalState.get<boolean>(FIRST_RUN_KEYS.walkthroughShown, false),
     pullAsked: context.globalState.get<boolean>(FIRST_RUN_KEYS.pullAsked, false),
+    connectedBefore: context.globalState.get<boolean>(FIRST_RUN_KEYS.connectedBefore, false),
   };
   const decision = decideFirstRun({
     reachable,
@@ -318,15 +320,8 @@ export async function runFirstRunCheck(context: vscode.ExtensionContext, service
       return;
     case 'openWalkthrough': {
       await context.globalState.update(FIRST_RUN_KEYS.walkthroughShown, true);
+      // The outage itself is the status bar's one toast (with Retry); a second one would repeat it.
       await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
-      const action = await vscode.window.showWarningMessage(
-        `Ollama is not running at ${backend.host}. The setup guide shows how to install and start it.`,
-        'Retry',
-      );
-      if (action === 'Retry') {
-        await vscode.commands.executeCommand('qwenLocal.retryConnection');
-        await runFirstRunCheck(context, services);
-      }
       return;
     }
     case 'askToPull': {

@@ -12,11 +12,17 @@ export interface FirstRunState {
   walkthroughShown: boolean;
   /** The "download the recommended models?" question was asked once (whatever the answer). */
   pullAsked: boolean;
+  /**
+   * A server answered once on this installation: it is not a first run, so an unreachable server
+   * now is an outage (the status says so), never a reason for the setup walkthrough.
+   */
+  connectedBefore: boolean;
 }
 
 export const FIRST_RUN_KEYS = {
   walkthroughShown: 'qwenLocal.firstRun.walkthroughShown',
   pullAsked: 'qwenLocal.firstRun.pullAsked',
+  connectedBefore: 'qwenLocal.firstRun.connectedBefore',
 } as const;
 
 export interface FirstRunInput {
@@ -38,7 +44,7 @@ export interface MissingModel {
 export type FirstRunDecision =
   | { kind: 'openWalkthrough' }
   | { kind: 'askToPull'; models: MissingModel[]; totalBytes: number; message: string; acceptLabel: string }
-  | { kind: 'none'; reason: 'walkthroughAlreadyShown' | 'allInstalled' | 'alreadyAsked' };
+  | { kind: 'none'; reason: 'walkthroughAlreadyShown' | 'connectedBefore' | 'allInstalled' | 'alreadyAsked' };
 
 /** The models the settings and the hardware choice want, each once. */
 export function wantedModels(settings: ModelSettings, choice: Choice): MissingModel[] {
@@ -61,6 +67,7 @@ function roleWords(m: MissingModel): string {
 
 export function decideFirstRun(input: FirstRunInput): FirstRunDecision {
   if (!input.reachable) {
+    if (input.state.connectedBefore) return { kind: 'none', reason: 'connectedBefore' };
     return input.state.walkthroughShown ? { kind: 'none', reason: 'walkthroughAlreadyShown' } : { kind: 'openWalkthrough' };
   }
   const missing = wantedModels(input.settings, input.choice).filter((m) => !isInstalled(m.tag, input.installed));

@@ -6,11 +6,14 @@ import { statisticsReport } from '../completion/stats';
 import { API_KEY_SECRET, type Core } from '../core';
 import type { SettingsSource } from '../services';
 import { showMenu } from './menu';
+import type { StatusBar } from './statusBar';
 
 export interface CoreCommandDeps {
   core: Core;
   config: SettingsSource;
   channel: vscode.LogOutputChannel;
+  /** The status bar, whose one outage toast a failed Retry updates. */
+  bar: StatusBar;
   /** After a manual retry succeeded: the questions that need a reachable server. */
   onReconnected(): Promise<void>;
 }
@@ -27,10 +30,8 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
   cmd('qwenLocal.retryConnection', async () => {
     const ok = await core.connection.health.check();
     if (!ok) {
-      // Asked for by the user, so answered even inside an incident that was already notified.
-      void vscode.window
-        .showWarningMessage(`Ollama is still not reachable at ${core.host().url}. Start it with \`ollama serve\`.`, 'Retry')
-        .then((c) => c && vscode.commands.executeCommand('qwenLocal.retryConnection'));
+      // Asked for by the user, so answered, in the incident's one toast.
+      d.bar.stillOffline(core.host().url);
       return;
     }
     void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${core.host().url}.`);

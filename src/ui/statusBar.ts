@@ -2,16 +2,17 @@
 
 import * as vscode from 'vscode';
 import type { BackendError } from '../backend/errors';
+import { IncidentToast } from './incidentToast';
 import type { StatusModel } from './statusModel';
-
-const INSTALL_URL = 'https://ollama.com/download';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('qwenLocal.status', vscode.StatusBarAlignment.Right, 100);
   private snoozeTimer: ReturnType<typeof setTimeout> | undefined;
   private snoozeArmedFor = 0;
+  /** The one toast of an outage: updated by every Retry, gone when the server answers. */
+  private readonly offlineToast = new IncidentToast();
 
-  /** Call render() when the model changes and notify() for each incident it asks to tell. */
+  /** Call render() when the model changes, notify() for each incident it asks to tell, recovered() when an outage ends. */
   constructor(readonly model: StatusModel) {
     this.item.name = 'Qwen Local';
     this.item.command = 'qwenLocal.showMenu';
@@ -21,10 +22,7 @@ export class StatusBar implements vscode.Disposable {
 
   async notify(error: BackendError): Promise<void> {
     if (error.kind === 'unreachable') {
-      const choice = await vscode.window.showWarningMessage(error.message, 'Retry', 'Open Settings', 'Install Ollama');
-      if (choice === 'Retry') await vscode.commands.executeCommand('qwenLocal.retryConnection');
-      if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'qwenLocal.ollamaHost');
-      if (choice === 'Install Ollama') await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
+      this.offlineToast.show(error.message);
       return;
     }
     if (error.kind === 'modelNotFound' && error.context.model) {
@@ -36,6 +34,20 @@ export class StatusBar implements vscode.Disposable {
     }
     const choice = await vscode.window.showErrorMessage(error.message, 'Show Log');
     if (choice === 'Show Log') await vscode.commands.executeCommand('qwenLocal.showLog');
+  }
+
+  /** The outage is over: its toast goes away. */
+  recovered(): void {
+    this.offlineToast.end();
+  }
+
+  /**
+   * A Retry the person asked for failed: the incident's toast says so (shown again if they had
+   * closed it), never a second toast.
+   */
+  stillOffline(host: string): void {
+    const time = new Date().toLocaleTimeString();
+    this.offlineToast.show(`Ollama is still not reachable at ${host} (checked ${time}). Start it with "ollama serve"; Qwen Local reconnects on its own.`);
   }
 
   private armSnoozeTimer(until: number): void {
@@ -62,6 +74,7 @@ export class StatusBar implements vscode.Disposable {
 
   dispose(): void {
     if (this.snoozeTimer) clearTimeout(this.snoozeTimer);
+    this.offlineToast.dispose();
     this.item.dispose();
   }
 }

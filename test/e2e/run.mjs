@@ -5,6 +5,7 @@
 //   node test/e2e/run.mjs --only e2e     # or: --only integration
 //   node test/e2e/run.mjs --no-package   # reuse the .vsix of the last run (quicker while editing tests)
 //   node test/e2e/run.mjs --vsix file.vsix  # test that package instead of building one
+//   npm run test:e2e -- --repeat 10      # ten whole runs in a row (fresh profile each), a tally at the end
 //
 // One session does it all: build and package the .vsix, install it and the integration runner
 // extension into a fresh profile, start the Ollama simulator and code-server on free loopback
@@ -13,14 +14,15 @@
 // same page. Screenshots, logs and summary.json go to test-results/e2e/. Everything started is
 // stopped at the end, on failure and on Ctrl-C. Exit code 0 only if every test passed.
 //
-// Environment: CHROMIUM (default /usr/bin/chromium), CODE_SERVER_DIR, E2E_TIME_LIMIT_S (default 570).
+// Environment: CHROMIUM (default /usr/bin/chromium), CODE_SERVER_DIR, E2E_TIME_LIMIT_S (default 1200).
 
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { buildIntegration, packageRunner } from '../integration/build.mjs';
-import { activationErrors, BASE_SETTINGS, createProfile, ENTRY, installExtensions, poll, startCodeServer } from './lib/codeserver.mjs';
+import { activationErrors, BASE_SETTINGS, createProfile, ENTRY, findChannelLog, installExtensions, poll, startCodeServer } from './lib/codeserver.mjs';
 import { EXTENSION_ID, RESULTS, ROOT, VSIX, WORK } from './lib/paths.mjs';
 import { freePort, onCleanup, run, stopAll } from './lib/procs.mjs';
 import { runScenarios } from './lib/runner.mjs';
@@ -31,7 +33,7 @@ import { createWorkspace, restoreWorkspace } from './lib/workspace.mjs';
 const started = Date.now();
 /** What is known so far; main() fills it in as it goes, so a late failure keeps earlier results. */
 const outcome = { integration: undefined, e2e: [], timings: {} };
-const TIME_LIMIT_MS = Number(process.env.E2E_TIME_LIMIT_S ?? 570) * 1000;
+const TIME_LIMIT_MS = Number(process.env.E2E_TIME_LIMIT_S ?? 1200) * 1000;
 const deadline = started + TIME_LIMIT_MS;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
@@ -52,12 +54,16 @@ const say = (s) => console.log(s);
 const phase = (s) => say(`[e2e ${elapsed()}] ${s}`);
 
 function parseArgs(argv) {
-  const out = { grep: undefined, only: undefined, package: true, vsix: VSIX };
+  const out = { grep: undefined, only: undefined, package: true, vsix: VSIX, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--grep') out.grep = new RegExp(argv[++i], 'i');
     else if (a === '--only') out.only = argv[++i];
     else if (a === '--no-package') out.package = false;
+    else if (a === '--repeat') {
+      out.repeat = Number(argv[++i]);
+      if (!Number.isInteger(out.repeat) || out.repeat < 1) throw new Error('--repeat takes a whole number of runs (1 or more)');
+    }
     else if (a === '--vsix') {
       out.vsix = resolve(argv[++i]);
       out.package = false;
@@ -164,10 +170,22 @@ async function main() {
     profile,
     extensionId: EXTENSION_ID,
     url: server.url,
-    /** Reloads the window (as "Developer: Reload Window" would) and waits for the workbench. */
+    /** The code-server process: the extension hosts of this run are its descendants. */
+    serverPid: server.proc.pid,
+    /**
+     * Reloads the window (as "Developer: Reload Window" would) and waits until the extension has
+     * activated in the NEW extension host (its own log file says "Activated in") and shows its status
+     * item. Returns that log file.
+     */
     async reloadWindow() {
+      const before = new Set(findChannelLog(profile, EXTENSION_ID, 'Qwen Local'));
       await ctx.page.reload();
       await waitForWorkbench(ctx.page, { statusItemId: 'qwenLocal.status' });
+      const fresh = () => findChannelLog(profile, EXTENSION_ID, 'Qwen Local').find((f) => !before.has(f));
+      return poll(() => {
+        const f = fresh();
+        return f && /Activated in/.test(readFileSync(f, 'utf8')) ? f : undefined;
+      }, 60_000, 'the extension to activate in the new extension host');
     },
   };
 
@@ -207,8 +225,15 @@ async function main() {
         deadline: deadline - 15_000, // leave time to stop everything and write the report
         grep: args.grep,
         log: say,
-        // Each scenario starts from the committed sample files (editors without changes reload them).
-        beforeScenario: async (c) => restoreWorkspace(c.profile.workspace, c.profile.home),
+        // Each scenario starts from the same state: the committed sample files (editors without
+        // changes reload them), no open widget, the simulator up and fault-free. (Notifications
+        // stay: the startup's consent question is the models scenario's subject.)
+        beforeScenario: async (c) => {
+          restoreWorkspace(c.profile.workspace, c.profile.home);
+          await c.sim.clearFaults();
+          await c.sim.online();
+          await dismissAll(c.page);
+        },
         recover: async (c) => {
           if (c.page.isClosed()) c.page = await openPage();
           await dismissAll(c.page).catch(() => {});
@@ -262,6 +287,44 @@ function report({ integration, e2e, timings }, fatal) {
   say(`${ip + ep} passed, ${failed} failed`);
   return failed;
 }
+
+/**
+ * --repeat N: N whole runs, each a child process of its own (fresh profile, ports, browser), one
+ * after another; the .vsix is built once. A failed run's results are kept in
+ * test-results/e2e-repeat/run-K/. Prints one line per run and the tally; exit 1 if any run failed.
+ */
+function repeatRuns() {
+  const passOn = process.argv.slice(2).filter((a, i, all) => a !== '--repeat' && all[i - 1] !== '--repeat');
+  const kept = join(RESULTS, '..', 'e2e-repeat');
+  rmSync(kept, { recursive: true, force: true });
+  const lines = [];
+  for (let k = 1; k <= args.repeat; k++) {
+    const childArgs = k === 1 ? passOn : [...passOn.filter((a) => a !== '--no-package'), '--no-package'];
+    const t = Date.now();
+    phase(`repeat: run ${k} of ${args.repeat}`);
+    const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, ...childArgs], { stdio: 'inherit' });
+    let summary;
+    try {
+      summary = JSON.parse(readFileSync(join(RESULTS, 'summary.json'), 'utf8'));
+    } catch {
+      summary = undefined;
+    }
+    const failedTests = [
+      ...(summary?.integration?.tests ?? []).filter((x) => x.state !== 'passed').map((x) => `integration: ${x.fullTitle}`),
+      ...(summary?.e2e?.tests ?? []).filter((x) => !x.ok).map((x) => `${x.scenario} › ${x.name}`),
+      ...(summary?.fatal ? [`aborted: ${summary.fatal.split('\n')[0]}`] : []),
+    ];
+    const ok = r.status === 0;
+    if (!ok) cpSync(RESULTS, join(kept, `run-${k}`), { recursive: true });
+    lines.push(`run ${k}: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - t) / 1000).toFixed(0)} s${failedTests.length ? ` — ${failedTests.join('; ')}` : ''}`);
+    say(`\n[e2e repeat] ${lines[lines.length - 1]}\n`);
+  }
+  const green = lines.filter((l) => l.includes(': passed')).length;
+  say(`\nRepeat summary (${args.repeat} runs):\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  say(`${green} of ${args.repeat} runs passed${green < args.repeat ? `; failed runs kept in ${kept}` : ''}`);
+  process.exit(green === args.repeat ? 0 : 1);
+}
+if (args.repeat > 1) repeatRuns();
 
 let fatal;
 // A hard stop: whatever hangs, the run ends (and cleans up) before CI's own limit.

@@ -51,7 +51,10 @@ export const BASE_SETTINGS = {
  * and so of the extension host), workspace (sample files in a git repository).
  */
 export function createProfile(dir, settings) {
-  rmSync(dir, { recursive: true, force: true });
+  // A profile left by an earlier run (its settings, globalState, chat history, logs) must not
+  // change this run: remove it whole, and refuse to go on if anything of it survived.
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  if (existsSync(dir)) throw new Error(`could not remove the old profile ${dir}: is an earlier run's code-server still running?`);
   const p = {
     dir,
     udd: join(dir, 'udd'),
@@ -62,6 +65,14 @@ export function createProfile(dir, settings) {
   };
   for (const d of [p.udd, join(p.udd, 'User'), p.ext, p.home, p.workspace]) mkdirSync(d, { recursive: true });
   writeFileSync(join(p.udd, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server's window is a remote window: machine-scoped settings (qwenLocal.ollamaHost) belong
+  // in the remote settings (UDD/Machine/settings.json, the settings editor's "Remote" tab). The
+  // browser reads User/settings.json over the remote connection, and a reload under load
+  // sometimes gets no user settings at all (VS Code keeps the empty result until the file changes);
+  // the remote settings are read once the connection is up, with a change event. So both files
+  // hold the same settings (the application-scoped ones apply from User only).
+  mkdirSync(join(p.udd, 'Machine'), { recursive: true });
+  writeFileSync(join(p.udd, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   // An empty config file: otherwise code-server writes ~/.config/code-server/config.yaml with a password.
   writeFileSync(p.config, 'auth: none\n');
   writeFileSync(join(p.home, '.gitconfig'), '[user]\n\tname = E2E Tester\n\temail = e2e@example.invalid\n[init]\n\tdefaultBranch = main\n');
@@ -174,6 +185,13 @@ export function findChannelLog(profile, extensionId, channelName) {
   };
   walk(root, 0);
   return found.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+}
+
+/** How many lines of the live extension host's "Qwen Local" log match `re` (0 before it exists). */
+export function countChannelLines(profile, extensionId, re) {
+  const file = findChannelLog(profile, extensionId, 'Qwen Local').pop();
+  if (!file) return 0;
+  return readFileSync(file, 'utf8').split('\n').filter((l) => re.test(l)).length;
 }
 
 /** Lines of the exthost log that report a failed activation or an uncaught error of `extensionId`. */

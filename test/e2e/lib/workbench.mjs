@@ -1,7 +1,7 @@
 // What a person does in the editor, as playwright steps on code-server's workbench page.
 // Selectors are VS Code's own class names (1.100); keep them here so a VS Code update is one edit.
 
-/* global document, HTMLElement -- used inside page.evaluate(), which runs in the browser */
+/* global document, HTMLElement, requestAnimationFrame -- used inside page.evaluate(), which runs in the browser */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resetFile } from './workspace.mjs';
@@ -92,6 +92,11 @@ async function visiblePaletteLabels(page) {
   return page.$$eval(`${SEL.quickInputRow} .label-name`, (els) => els.map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' ')));
 }
 
+/** Resolves after the page rendered two more frames (a scrolled list has drawn its new rows). */
+export async function nextFrames(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
+}
+
 /** Text of an element as a person reads it (VS Code renders spaces as no-break spaces). */
 export async function textOf(locator) {
   return ((await locator.textContent()) ?? '').replace(/\u00a0/g, ' ');
@@ -110,7 +115,7 @@ export async function paletteCommands(page, prefix) {
     for (const label of await visiblePaletteLabels(page)) seen.add(label);
     if (i > 0 && seen.size === before) break;
     await page.mouse.wheel(0, 200);
-    await page.waitForTimeout(150);
+    await nextFrames(page);
   }
   await page.keyboard.press('Escape');
   return [...seen].filter((l) => l.startsWith(prefix)).sort();
@@ -129,14 +134,24 @@ export async function openPristine(page, profile, relPath) {
 
 /** Opens a workspace file by its relative path through Quick Open and focuses its editor. */
 export async function openFile(page, relPath) {
-  await page.keyboard.press(`${MOD}+P`);
-  await page.waitForSelector(SEL.quickInputBox, { state: 'visible' });
-  await page.fill(SEL.quickInputBox, relPath);
   const name = relPath.split('/').pop();
   const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
-  await row.first().waitFor({ state: 'visible', timeout: 10_000 });
-  // Click the row: Enter would take whichever row was active while the list was still filtering.
-  await row.first().click();
+  // Quick Open closes when something else takes the focus meanwhile (an editor that just opened or
+  // closed): then it is opened again, up to three times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.keyboard.press(`${MOD}+P`);
+      await page.waitForSelector(SEL.quickInputBox, { state: 'visible', timeout: 5_000 });
+      await page.fill(SEL.quickInputBox, relPath, { timeout: 5_000 });
+      await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+      // Click the row: Enter would take whichever row was active while the list was still filtering.
+      await row.first().click({ timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
   await focusEditor(page);
 }
@@ -213,6 +228,15 @@ export async function clickEditorTitleAction(page, label, { timeoutMs = 10_000 }
   await wanted.click();
 }
 
+/**
+ * The page inside a webview of the extension `extensionId`: VS Code names the owning extension in
+ * the outer iframe's URL (`extensionId=publisher.name`), so another extension's webview (or the
+ * walkthrough's) can never be picked by mistake. `.ready` once its content loaded.
+ */
+export function extensionWebview(page, extensionId) {
+  return page.frameLocator(`iframe.webview.ready[src*="extensionId=${encodeURIComponent(extensionId)}"]`).frameLocator('iframe#active-frame');
+}
+
 /** Text of a status bar item (icons dropped), by the end of its id ("qwenLocal.status"). */
 export async function statusBarText(page, id) {
   const item = page.locator(SEL.statusItem(id)).first();
@@ -237,6 +261,11 @@ export async function notifications(page) {
   return page.$$eval(`${SEL.toast} ${SEL.notificationMessage}`, (els) => els.map((e) => e.textContent ?? ''));
 }
 
+/** Messages of every notification the page holds: visible toasts and the center's list (shown or not). */
+export async function notificationMessages(page) {
+  return page.$$eval(`:is(.notifications-toasts, .notifications-center) ${SEL.notificationMessage}`, (els) => els.map((e) => e.textContent ?? ''));
+}
+
 /** Closes every notification (toasts and the center) via the workbench command. */
 export async function clearNotifications(page) {
   await runCommand(page, 'Notifications: Clear All Notifications');
@@ -255,41 +284,51 @@ export async function allNotifications(page) {
 }
 
 /**
- * Finds the notification whose message matches `messageRe` (a toast, or in the Notification Center
- * once its toast has hidden) and clicks its button `label`. Returns the message text.
+ * Finds the notification whose message matches `messageRe` and clicks its button `label`; returns
+ * the message text. A toast hides after a while (or never shows while the center is open), so when
+ * it is not a visible toast the Notification Center (which lists every notification) is opened at
+ * once and searched. `beforeClick(message)` runs while it is shown (a screenshot, a check).
  */
-export async function clickNotificationButton(page, messageRe, label, { timeoutMs = 20_000 } = {}) {
+export async function clickNotificationButton(page, messageRe, label, { timeoutMs = 20_000, beforeClick } = {}) {
+  const found = await waitForNotification(page, messageRe, { timeoutMs });
+  const message = (await found.locator(SEL.notificationMessage).textContent()) ?? '';
+  const button = found.locator('.monaco-button', { hasText: label }).first();
+  if ((await button.count()) === 0) {
+    const labels = await found.locator('.monaco-button').allTextContents();
+    throw new Error(`notification "${message}" has no button "${label}" (it has ${JSON.stringify(labels)})`);
+  }
+  await beforeClick?.(message);
+  await button.click();
+  return message;
+}
+
+/**
+ * Waits for a notification whose message matches `messageRe`, as a visible toast or in the
+ * Notification Center (opened when no toast shows it); returns its list item (a locator).
+ */
+export async function waitForNotification(page, messageRe, { timeoutMs = 20_000 } = {}) {
   const item = (scope) =>
     page
       .locator(`${scope} .notification-list-item`)
       .filter({ has: page.locator(SEL.notificationMessage, { hasText: messageRe }) })
       .first();
   const deadline = Date.now() + timeoutMs;
-  let centerTried = false;
+  let centerOpened = false;
   for (;;) {
     for (const scope of ['.notifications-toasts', '.notifications-center']) {
       const found = item(scope);
-      if ((await found.count()) > 0 && (await found.isVisible())) {
-        const message = (await found.locator(SEL.notificationMessage).textContent()) ?? '';
-        const button = found.locator('.monaco-button', { hasText: label }).first();
-        if ((await button.count()) === 0) {
-          const labels = await found.locator('.monaco-button').allTextContents();
-          throw new Error(`notification "${message}" has no button "${label}" (it has ${JSON.stringify(labels)})`);
-        }
-        await button.click();
-        return message;
-      }
+      if ((await found.count()) > 0 && (await found.isVisible())) return found;
     }
-    if (!centerTried && Date.now() > deadline - timeoutMs / 2) {
-      // Its toast may have hidden already: the Notification Center still has it.
-      centerTried = true;
+    if (!centerOpened) {
+      centerOpened = true;
       await runCommand(page, 'Notifications: Show Notifications');
+      await page.waitForSelector('.notifications-center.visible', { timeout: 5_000 });
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`no notification matching ${messageRe} within ${timeoutMs} ms; toasts: ${JSON.stringify(await notifications(page))}`);
+      throw new Error(`no notification matching ${messageRe} within ${timeoutMs} ms; center: ${JSON.stringify(await page.$$eval(`.notifications-center ${SEL.notificationMessage}`, (els) => els.map((e) => e.textContent ?? '')))}`);
     }
-    await page.waitForTimeout(250);
+    await page.waitForTimeout(200); // polling the DOM for a condition, not a fixed wait
   }
 }
 

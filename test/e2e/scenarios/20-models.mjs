@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { clickNotificationButton, clearNotifications, notifications, waitForStatusBar } from '../lib/workbench.mjs';
+import { clickNotificationButton, clearNotifications, notificationMessages, runCommand, waitForNotification, waitForStatusBar } from '../lib/workbench.mjs';
 
 const CONSENT = /Qwen Local picked .* not installed yet\. Download .* now\?/;
 const PULLS = (requests) => requests.filter((r) => r.endpoint === 'pull');
@@ -19,11 +19,15 @@ let consent = '';
 
 export default [
   test('a fresh install asks before downloading the recommended models, and downloads nothing', async ({ page, sim, shot }) => {
-    await page.locator('.notifications-toasts .notification-list-item-message', { hasText: CONSENT }).first().waitFor({ timeout: 30_000 }).catch(() => {});
-    await shot('consent');
-    assert.deepEqual(PULLS(await sim.requests()), [], 'a pull before consent');
-    // Accept it (the button names the size: "Download 2.9 GB").
-    consent = await clickNotificationButton(page, CONSENT, /^Download/);
+    // Accept it (the button names the size: "Download 2.9 GB"); nothing was pulled before.
+    consent = await clickNotificationButton(page, CONSENT, /^Download/, {
+      timeoutMs: 30_000,
+      beforeClick: async () => {
+        await shot('consent');
+        assert.deepEqual(PULLS(await sim.requests()), [], 'a pull before consent');
+      },
+    });
+    await runCommand(page, 'Notifications: Hide Notifications');
     assert.ok(tagsIn(consent).length > 0, `no model named in: ${consent}`);
   }),
 
@@ -32,12 +36,11 @@ export default [
     async ({ page, sim, shot, log }) => {
       const wanted = tagsIn(consent);
       assert.ok(wanted.length > 0, 'the consent test did not run');
-      const progress = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /^Pulling / }).first();
-      await progress.waitFor({ timeout: 15_000 });
-      await page.waitForTimeout(700); // some progress to see in the picture
+      // Some progress to see in the picture: a percentage above zero (toast or center).
+      await waitForNotification(page, /^Pulling .*\([1-9]\d* %\)/, { timeoutMs: 15_000 });
       await shot('progress');
       for (const tag of wanted) {
-        await poll(async () => (await notifications(page)).some((m) => m.includes(`${tag} is installed and ready`)), 60_000, `"${tag} is installed and ready"`);
+        await poll(async () => (await notificationMessages(page)).some((m) => m.includes(`${tag} is installed and ready`)), 60_000, `"${tag} is installed and ready"`);
       }
       const pulls = PULLS(await sim.requests());
       log(`pulls: ${pulls.map((r) => `${r.model} ${r.status} ${r.outcome} ${r.tokensSent} progress lines`).join('; ')}`);

@@ -3,6 +3,7 @@
 // keeps it without a new request, and fast typing never has two requests at the server at once.
 
 import assert from 'node:assert/strict';
+import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { SAMPLE_FILES, resetFile } from '../lib/workspace.mjs';
 import { focusEditor, ghostText, MOD, openFile, runCommand, saveAndRead, type, waitForGhostText, waitForNoGhostText } from '../lib/workbench.mjs';
@@ -20,6 +21,7 @@ const SIM_ANSWERS = {
   defaultCompletion: '',
 };
 
+const QUIET_MS = 720;
 const generates = (requests) => requests.filter((r) => r.endpoint === 'generate');
 
 /** Opens a sample file fresh from disk with the cursor at its end. */
@@ -96,7 +98,9 @@ export default [
     await waitForGhostText(page);
     const mark = await sim.mark();
     await type(page, ' a -', { delayMs: 120 }); // slower than the debounce: each key could ask
-    await page.waitForTimeout(800);
+    await poll(async () => (await ghostText(page)).trim() === 'b;', 5_000, 'the rest of the suggestion ("b;") to be shown');
+    // An absence check: a request would leave one debounce (180 ms) after the last key; allow 4x.
+    await page.waitForTimeout(QUIET_MS);
     assert.equal((await ghostText(page)).trim(), 'b;', 'the rest of the suggestion is still shown');
     const after = generates(await sim.requests(mark));
     assert.deepEqual(after.map((r) => r.id), [], 'requests sent while typing through the suggestion');
@@ -126,7 +130,11 @@ export default [
           await page.waitForTimeout(50);
         }
       }
-      await page.waitForTimeout(2_500);
+      // Every request has ended at the server (answered, or aborted by the next keys) before counting.
+      await poll(async () => {
+        const all = generates(await sim.requests());
+        return all.length > 0 && all.every((r) => r.endedAt);
+      }, 15_000, 'every completion request to end at the server');
       const stats = await sim.stats();
       const reqs = generates(await sim.requests());
       log(`${reqs.length} generate requests, ${reqs.filter((r) => r.aborted).length} aborted by the client; most open at once: ${stats.maxConcurrentRequests}`);

@@ -2,9 +2,11 @@
 // (not one per failed keystroke), and completions work again without a window reload.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { countChannelLines, poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notifications, openPristine, runCommand, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
+import { allNotifications, clearNotifications, focusEditor, ghostText, MOD, notificationMessages, openPristine, runCommand, SEL, type, waitForGhostText, waitForStatusBar } from '../lib/workbench.mjs';
 
 const STATUS = 'qwenLocal.status';
 const RETRY = 'Qwen Local: Retry Connection to Ollama';
@@ -26,13 +28,18 @@ async function typeLines(page, text) {
   await type(page, second);
 }
 
+/** Every notification about the outage (toasts and the center), whatever its wording. */
+async function outageMessages(page) {
+  return (await notificationMessages(page)).filter((m) => /Ollama is (still )?not (running|reachable)/.test(m));
+}
+
 async function offlineNotifications(page) {
   return (await allNotifications(page)).filter((m) => OFFLINE_MESSAGE.test(m));
 }
 
 export default [
   test('stopped: typing shows the status offline and ONE notification, however many requests fail', async (ctx) => {
-    const { page, sim, shot, log } = ctx;
+    const { page, sim, shot, log, profile, extensionId } = ctx;
     await sim.configure({
       completions: [
         { whenPrefixEndsWith: TRIGGER, answer: ' a - b;' },
@@ -45,14 +52,16 @@ export default [
     await clearNotifications(page);
     await focusEditor(page);
     await sim.offline();
-    // Several pauses longer than the debounce: several completion requests, each refused.
+    // After each word, wait until its completion request was refused (the extension logs it): six
+    // requests, each failing.
+    const failed = () => countChannelLines(profile, extensionId, /completion failed \(unreachable\)/);
     for (const word of ['const a', ' = 1;', '\nconst b', ' = 2;', '\nconst c', ' = 3;']) {
+      const before = failed();
       if (word.startsWith('\n')) await page.keyboard.press('Enter');
       await type(page, word.replace('\n', ''));
-      await page.waitForTimeout(400);
+      await poll(() => failed() > before, 10_000, `a refused completion request after typing ${JSON.stringify(word)}`);
     }
     await waitForStatusBar(page, STATUS, /offline/i);
-    await page.waitForTimeout(1_000);
     assert.equal(await ghostText(page), '', 'ghost text while offline');
     await shot('offline');
     const shown = await offlineNotifications(page);
@@ -78,22 +87,28 @@ export default [
     await runCommand(page, 'File: Revert File');
   }),
 
-  test('Retry while stopped adds no second notification; Retry after the restart connects', async ({ page, sim }) => {
+  test('one toast per outage: Retry while stopped updates it, Retry after the restart ends it', async ({ page, sim, profile, extensionId, shot }) => {
     await clearNotifications(page);
     await sim.offline();
     await runCommand(page, RETRY);
     await waitForStatusBar(page, STATUS, /offline/i);
+    const checks = () => countChannelLines(profile, extensionId, /\[status\] unreachable/);
+    const before = checks();
     await runCommand(page, RETRY);
     await runCommand(page, RETRY);
-    await page.waitForTimeout(1_000);
-    assert.equal((await offlineNotifications(page)).length, 1);
-    await clearNotifications(page);
+    await poll(() => checks() >= before + 2, 10_000, 'both retries to have failed');
+    // The outage's one toast now says the Retry failed (and when): still one.
+    await poll(async () => (await outageMessages(page)).some((m) => /still not reachable/.test(m)), 10_000, 'the toast to say the retry failed');
+    const during = await outageMessages(page);
+    await shot('retry-failed');
+    assert.equal(during.length, 1, `outage notifications: ${JSON.stringify(during)}`);
     await sim.online();
     await runCommand(page, RETRY);
     await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
-    await page.waitForSelector('.notifications-toasts .notification-toast', { timeout: 10_000 });
-    const shown = await notifications(page);
-    assert.ok(shown.some((m) => /connected to Ollama/.test(m)), `notifications: ${JSON.stringify(shown)}`);
+    await poll(async () => (await notificationMessages(page)).some((m) => /connected to Ollama/.test(m)), 10_000, '"connected to Ollama"');
+    // The outage ended: its toast is gone, nothing says "not reachable" beside "connected".
+    await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
+    await shot('connected');
     await clearNotifications(page);
   }),
 
@@ -108,9 +123,39 @@ export default [
       const t = Date.now();
       await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 50_000 });
       log(`back to ready ${((Date.now() - t) / 1000).toFixed(1)} s after the server came back`);
+      await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
       await shot('ready-again');
     },
     { timeoutMs: 70_000 },
+  ),
+
+  test(
+    'a window opened while the server is down: one toast, no walkthrough; it goes away when the server is back',
+    async (ctx) => {
+      const { sim, shot, profile, extensionId } = ctx;
+      // Not a first run: this window reached the server and took its first-run decision.
+      await waitForStatusBar(ctx.page, STATUS, /^Qwen$/, { timeoutMs: 30_000 });
+      await poll(() => countChannelLines(profile, extensionId, /First run: /) > 0, 30_000, 'the first-run decision before the reload');
+      await sim.offline();
+      const channel = await ctx.reloadWindow();
+      const page = ctx.page;
+      await waitForStatusBar(page, STATUS, /offline/i, { timeoutMs: 30_000 });
+      await poll(() => /First run: /.test(readFileSync(channel, 'utf8')), 30_000, 'the first-run decision');
+      await poll(async () => (await outageMessages(page)).length > 0, 10_000, 'the outage toast');
+      await shot('down-at-startup');
+      const shown = await outageMessages(page);
+      assert.equal(shown.length, 1, `outage notifications: ${JSON.stringify(shown)}`);
+      const editors = await page.locator('.tab').allTextContents();
+      assert.ok(!editors.some((t) => /Walkthrough/.test(t)), `not a first run, yet the walkthrough opened: ${JSON.stringify(editors)}`);
+      await sim.online();
+      // The toast's own Retry link (a command link in the message) reconnects.
+      await page.locator(`${SEL.toast} ${SEL.notificationMessage} a`, { hasText: /^Retry$/ }).first().click();
+      await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
+      await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
+      await shot('back');
+      await clearNotifications(page);
+    },
+    { timeoutMs: 120_000 },
   ),
 ];
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { SAMPLE_FILES } from '../lib/workspace.mjs';
-import { clickEditorTitleAction, goTo, MOD, openFile, openPristine, runCommand, saveAndRead } from '../lib/workbench.mjs';
+import { EXTENSION_ID } from '../lib/paths.mjs';
+import { clickEditorTitleAction, extensionWebview, goTo, MOD, openFile, openPristine, runCommand, saveAndRead } from '../lib/workbench.mjs';
 
 const QUESTION = 'What does add do?';
 const ANSWER =
@@ -16,8 +17,8 @@ const ANSWER =
 const LONG_QUESTION = 'Tell me a very long story about numbers';
 const LONG_ANSWER = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
 
-/** The chat page: the webview view's iframe, then the page inside it. */
-const chatFrame = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+/** The chat page: the webview of THIS extension (the walkthrough or another extension may show webviews too). */
+const chatFrame = (page) => extensionWebview(page, EXTENSION_ID);
 
 async function openChat(page) {
   await runCommand(page, 'Qwen Local: Open Chat');
@@ -140,7 +141,7 @@ export default [
       await ctx.reloadWindow();
       await openChat(ctx.page);
       const transcript = chatFrame(ctx.page).locator('.transcript');
-      await poll(async () => ((await transcript.textContent()) ?? '').includes(QUESTION), 20_000, 'the earlier question in the transcript');
+      await poll(async () => ((await transcript.textContent()) ?? '').includes(QUESTION), 60_000, 'the earlier question in the transcript (the restored view asks the new host for it)');
       assert.ok(((await transcript.textContent()) ?? '').includes('It never throws.'), 'the earlier answer in the transcript');
       await shot('after-reload');
     },

@@ -4,41 +4,19 @@
 // where `npm run bench` reads them.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findChannelLog } from '../lib/codeserver.mjs';
+import { findChannelLog, poll } from '../lib/codeserver.mjs';
 import { ROOT } from '../lib/paths.mjs';
+import { cpuSeconds, extensionHostPids, isAlive } from '../lib/procstat.mjs';
 import { test } from '../lib/runner.mjs';
 
 const IDLE_MS = 60_000;
-const TICKS_PER_S = 100; // USER_HZ on Linux
-
-/** Pids of extension hosts: code-server forks them with --type=extensionHost. */
-function extensionHostPids() {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('--type=extensionHost')) pids.push(Number(entry));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return pids;
-}
-
-/** User + system CPU time of a process, in seconds (fields 14 and 15 of /proc/PID/stat). */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
-}
 
 export default [
   test(
     'an idle window sends nothing to the model server for 60 s and its extension host stays near idle',
-    async ({ page, sim, profile, extensionId, log }) => {
+    async ({ page, sim, profile, extensionId, serverPid, log }) => {
       const channel = findChannelLog(profile, extensionId, 'Qwen Local').pop();
       const activation = /Activated in ([\d.]+) ms/.exec(readFileSync(channel, 'utf8'));
       assert.ok(activation, 'the "Activated in" line');
@@ -46,13 +24,19 @@ export default [
 
       // Leave the editor alone: focus the workbench without a text editor typing anything.
       await page.keyboard.press('Escape');
-      const pids = extensionHostPids();
-      assert.ok(pids.length > 0, 'found the extension host process');
-      const before = pids.map(cpuSeconds);
+      // Only this run's code-server's hosts, and only once a reload's old host has exited: exactly one.
+      const pid = await poll(() => {
+        const pids = extensionHostPids(serverPid);
+        return pids.length === 1 ? pids[0] : undefined;
+      }, 30_000, 'exactly one live extension host of this code-server (an old one still exiting?)');
+      const before = cpuSeconds(pid);
+      assert.ok(before !== undefined, `extension host ${pid} ended before the measurement`);
       const mark = await sim.mark();
-      await new Promise((r) => setTimeout(r, IDLE_MS));
+      await new Promise((r) => setTimeout(r, IDLE_MS)); // the measured idle period itself, not a wait for something
       const requests = await sim.requests(mark);
-      const cpu = pids.map((pid, i) => cpuSeconds(pid) - before[i]).reduce((a, b) => a + b, 0);
+      const after = cpuSeconds(pid);
+      assert.ok(after !== undefined && isAlive(pid), `extension host ${pid} ended during the idle minute (was the window reloaded?)`);
+      const cpu = after - before;
       const idleCpuPercent = (100 * cpu) / (IDLE_MS / 1000);
       log(`activation ${activationMs} ms; idle 60 s: ${requests.length} requests, extension host CPU ${idleCpuPercent.toFixed(2)} %`);
       writeFileSync(

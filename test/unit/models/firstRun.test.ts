@@ -16,7 +16,7 @@ const sharedChoice = chooseModels({ ...hw(0), gpus: [{ ...hw(0).gpus[0], name: '
 function input(over: Partial<FirstRunInput> = {}): FirstRunInput {
   return {
     reachable: true,
-    state: { walkthroughShown: false, pullAsked: false },
+    state: { walkthroughShown: false, pullAsked: false, connectedBefore: false },
     installed: [],
     settings: { completion: { model: 'auto' }, chat: { model: 'auto' } },
     choice: pairChoice,
@@ -27,9 +27,16 @@ function input(over: Partial<FirstRunInput> = {}): FirstRunInput {
 describe('models/firstRun', () => {
   it('Ollama unreachable: open the walkthrough once', () => {
     assert.deepEqual(decideFirstRun(input({ reachable: false })), { kind: 'openWalkthrough' });
-    assert.deepEqual(decideFirstRun(input({ reachable: false, state: { walkthroughShown: true, pullAsked: false } })), {
+    assert.deepEqual(decideFirstRun(input({ reachable: false, state: { walkthroughShown: true, pullAsked: false, connectedBefore: false } })), {
       kind: 'none',
       reason: 'walkthroughAlreadyShown',
+    });
+  });
+
+  it('Ollama unreachable after a server answered once on this installation: an outage, not a first run (no walkthrough)', () => {
+    assert.deepEqual(decideFirstRun(input({ reachable: false, state: { walkthroughShown: false, pullAsked: true, connectedBefore: true } })), {
+      kind: 'none',
+      reason: 'connectedBefore',
     });
   });
 
@@ -51,7 +58,7 @@ describe('models/firstRun', () => {
       'Qwen Local picked qwen2.5-coder:7b-base (completion, 4.7 GB) and qwen2.5-coder:14b (chat, 9.0 GB) for this machine (NVIDIA GeForce RTX 4090, 22.1 GB free). They are not installed yet. Download 13.7 GB now?',
     );
     // Asked before (whatever the answer): never again.
-    assert.deepEqual(decideFirstRun(input({ state: { walkthroughShown: false, pullAsked: true } })), { kind: 'none', reason: 'alreadyAsked' });
+    assert.deepEqual(decideFirstRun(input({ state: { walkthroughShown: false, pullAsked: true, connectedBefore: false } })), { kind: 'none', reason: 'alreadyAsked' });
   });
 
   it('asks only for what is missing', () => {

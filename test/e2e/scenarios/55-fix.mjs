@@ -1,0 +1,85 @@
+// Fix with Qwen Local in a real editor: VS Code's built-in TypeScript server (it runs offline in
+// code-server) reports a type error, the light bulb's quick fix "Fix with Qwen Local" proposes a
+// diff, Accept writes it, and the TypeScript diagnostic goes away.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { poll } from '../lib/codeserver.mjs';
+import { test } from '../lib/runner.mjs';
+import { clickEditorTitleAction, goTo, nextFrames, openFile, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
+
+const FILE = 'src/label.ts';
+const BROKEN = `export function double(n: number): number {
+  return n * 2;
+}
+
+export const label: string = double(21);
+`;
+const FIXED_LINE = 'export const label: string = String(double(21));';
+const FIXED = BROKEN.replace('export const label: string = double(21);', FIXED_LINE);
+const SQUIGGLE = `${SEL.activeEditor} .squiggly-error`;
+
+export default [
+  test(
+    'a TypeScript type error: the quick fix proposes a diff, Accept fixes the file, the diagnostic clears',
+    async ({ page, profile, sim, shot, log }) => {
+      const file = join(profile.workspace, FILE);
+      const vscodeDir = join(profile.workspace, '.vscode');
+      // The profile turns TypeScript checking off (quiet scenarios); this workspace turns it on.
+      mkdirSync(vscodeDir, { recursive: true });
+      writeFileSync(join(vscodeDir, 'settings.json'), JSON.stringify({ 'typescript.validate.enable': true }));
+      writeFileSync(file, BROKEN);
+      await sim.configure({ chats: [{ whenLastUserIncludes: 'is not assignable to type', answer: `\`\`\`ts\n${FIXED.trimEnd()}\n\`\`\`\n` }] });
+      try {
+        await openFile(page, FILE);
+        // The TypeScript server starts, checks the file and underlines the error.
+        await page.locator(SQUIGGLE).first().waitFor({ state: 'visible', timeout: 90_000 });
+        await goTo(page, 5, 32);
+        const mark = await sim.mark();
+        // The light bulb menu (Ctrl+.) lists the extension's quick fix beside TypeScript's own.
+        const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Fix with Qwen Local' }).first();
+        await poll(async () => {
+          if (await item.isVisible()) return true;
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+.');
+          return item.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+        }, 20_000, 'the "Fix with Qwen Local" quick fix');
+        await shot('quick-fix');
+        // Chosen with the keyboard, as the menu expects (a pointer guard covers it against clicks).
+        const focused = page.locator('.action-widget .monaco-list-row.focused');
+        await poll(async () => {
+          if (((await focused.textContent().catch(() => '')) ?? '').includes('Fix with Qwen Local')) return true;
+          await page.keyboard.press('ArrowDown');
+          return false;
+        }, 5_000, '"Fix with Qwen Local" to be the focused menu row');
+        await page.keyboard.press('Enter');
+        // The proposal as a diff, once the answer finished streaming.
+        const modified = page.locator('.monaco-diff-editor .editor.modified .view-lines').first();
+        await poll(async () => (await textOf(modified)).includes('String(double(21))'), 30_000, 'the fix in the diff editor');
+        await nextFrames(page);
+        await shot('diff');
+        const fix = (await sim.requests(mark)).filter((r) => r.endpoint === 'chat');
+        assert.equal(fix.length, 1, 'one chat request for the fix');
+        assert.match(JSON.stringify(fix[0].body?.messages ?? ''), /not assignable to type/, 'the diagnostic was in the prompt');
+        await clickEditorTitleAction(page, 'Accept Proposal');
+        // The proposal's diff tab closes (and moves the focus) before the file is opened again.
+        await page.locator('.tab', { hasText: 'Qwen Local: Fix' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+        await openFile(page, FILE);
+        const text = await saveAndRead(page, file);
+        log(`after Accept: ${JSON.stringify(text)}`);
+        assert.ok(text.includes(FIXED_LINE), `the file after Accept: ${JSON.stringify(text)}`);
+        assert.ok(!text.includes('= double(21);'), 'the broken line is gone');
+        // TypeScript checks the saved file again: no error left.
+        await page.locator(SQUIGGLE).first().waitFor({ state: 'detached', timeout: 30_000 });
+        await shot('fixed');
+      } finally {
+        rmSync(vscodeDir, { recursive: true, force: true });
+        rmSync(file, { force: true });
+        // Close the editors unless one has unsaved changes (its save question would block the page).
+        if ((await page.locator('.tab.dirty').count()) === 0) await runCommand(page, 'View: Close All Editors').catch(() => {});
+      }
+    },
+    { timeoutMs: 180_000 },
+  ),
+];
