@@ -1,10 +1,22 @@
-// What every feature module receives from activate(): the shared services, as interfaces.
+// What every feature module receives from the core (core.ts): the shared services, as interfaces.
 // Feature modules export `register…(context, services)` and push their disposables themselves.
 
 import type { Backend } from './backend/backend';
 import type { BackendError } from './backend/errors';
-import type { Config } from './config';
 import type { Logger } from './log';
+import type { Settings } from './settings';
+
+/**
+ * The one settings reader: `Config` in the editor, a plain object in tests. `settings` is read on
+ * every use (never kept), so a value loaded after activation applies at once.
+ */
+export interface SettingsSource {
+  readonly settings: Settings;
+  /** Writes a user-level value. */
+  update(key: string, value: unknown): Promise<void>;
+  /** Fires after the settings changed. */
+  onDidChange(listener: (settings: Settings) => void): { dispose(): void };
+}
 
 /** The status bar and the one-notification-per-incident rule, as the features see them. */
 export interface StatusReporter {
@@ -28,7 +40,7 @@ export interface ModelResolver {
 }
 
 export interface Services {
-  config: Config;
+  config: SettingsSource;
   log: Logger;
   /** The backend for the current host setting; a new one after the host or key changes. */
   backend(): Backend;

@@ -99,6 +99,8 @@ export interface InstalledModel {
   family?: string;
   parameterSize?: string;
   quantization?: string;
+  /** Context window the server runs the model with, when its list says (vLLM's max_model_len). */
+  contextLength?: number;
 }
 
 export interface LoadedModel {

@@ -20,25 +20,10 @@ import type {
   PullProgress,
   StreamChunk,
 } from './backend';
+import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
 import { BackendError, describe, redactError, summarizeBody, toBackendError, type BackendErrorContext } from './errors';
 
-export interface Timeouts {
-  /** Non-streaming calls (version, tags, ps, show): until the whole answer is in. */
-  requestMs: number;
-  /** Streaming calls: until the first chunk. Generous by default: a cold model load can take a minute. */
-  firstTokenMs: number;
-  /** Streaming calls: the longest silence between two chunks once the answer has started. */
-  idleMs: number;
-  /** Streaming calls: the whole answer, so a never-ending stream cannot hold the server. */
-  totalMs: number;
-}
-
-export const DEFAULT_TIMEOUTS: Timeouts = {
-  requestMs: 5_000,
-  firstTokenMs: 120_000,
-  idleMs: 30_000,
-  totalMs: 300_000,
-};
+export { DEFAULT_TIMEOUTS, type Timeouts } from './guard';
 
 export interface OllamaBackendOptions {
   host: string;
@@ -48,71 +33,6 @@ export interface OllamaBackendOptions {
   fetch?: typeof fetch;
 }
 
-/**
- * One request's abort controller: fires on the caller's signal, on our timers, or when the consumer
- * stops iterating. Remembers why, so the error says "timed out" rather than "aborted".
- */
-class RequestGuard {
-  private readonly controller = new AbortController();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onOuterAbort = () => this.abort(undefined);
-  reason: BackendError | undefined;
-
-  constructor(
-    private readonly outer: AbortSignal | undefined,
-    private readonly ctx: BackendErrorContext,
-  ) {
-    if (outer?.aborted) this.abort(undefined);
-    else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  /** Arms a timer that aborts with a timeout error unless cleared first. */
-  limit(ms: number, what: string): ReturnType<typeof setTimeout> {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.abort(new BackendError('timeout', describe('timeout', this.ctx), this.ctx, undefined, `${what} after ${ms} ms`));
-    }, ms);
-    this.timers.add(timer);
-    return timer;
-  }
-
-  clear(timer: ReturnType<typeof setTimeout> | undefined): void {
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    this.timers.delete(timer);
-  }
-
-  /** Restarts the silence timer after each chunk. */
-  touch(idleMs: number): void {
-    this.clear(this.idleTimer);
-    this.idleTimer = this.limit(idleMs, 'no data');
-  }
-
-  private abort(reason: BackendError | undefined): void {
-    if (this.controller.signal.aborted) return;
-    this.reason ??= reason ?? new BackendError('aborted', describe('aborted', this.ctx), this.ctx);
-    this.controller.abort();
-  }
-
-  /** The error to throw for whatever went wrong: ours first, then the client's. */
-  failure(error: unknown): BackendError {
-    if (this.reason) return this.reason;
-    return toBackendError(error, this.ctx);
-  }
-
-  /** Ends the request: if the server is still sending, this is what makes it stop. */
-  dispose(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.outer?.removeEventListener('abort', this.onOuterAbort);
-    if (!this.controller.signal.aborted) this.controller.abort();
-  }
-}
 
 /**
  * Ollama reads a JSON number as seconds and a string as a Go duration, which rejects "-1" or "1.5"
@@ -209,12 +129,12 @@ export class OllamaBackend implements Backend {
   private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: Ollama) => Promise<T>): Promise<T> {
     const ctx = { host: this.host, model };
     this.checkKey(ctx);
-    const guard = new RequestGuard(signal, ctx);
+    const guard = new RequestGuard(signal, ctx, (what, ms) => new BackendError('timeout', describe('timeout', ctx), ctx, undefined, `${what} after ${ms} ms`));
     guard.limit(this.timeouts.requestMs, 'no answer');
     try {
       return await call(this.client(guard.signal));
     } catch (error) {
-      throw this.clean(guard.failure(error));
+      throw this.clean((guard.reason ?? toBackendError(error, ctx)));
     } finally {
       guard.dispose();
     }
@@ -229,7 +149,7 @@ export class OllamaBackend implements Backend {
   ): AsyncGenerator<T> {
     const ctx = { host: this.host, model };
     this.checkKey(ctx);
-    const guard = new RequestGuard(signal, ctx);
+    const guard = new RequestGuard(signal, ctx, (what, ms) => new BackendError('timeout', describe('timeout', ctx), ctx, undefined, `${what} after ${ms} ms`));
     const firstToken = guard.limit(limits.firstTokenMs ?? this.timeouts.firstTokenMs, 'no first token');
     guard.limit(limits.totalMs ?? this.timeouts.totalMs, 'answer too long');
     let started = false;
@@ -245,7 +165,7 @@ export class OllamaBackend implements Backend {
       }
     } catch (error) {
       if (guard.reason) throw this.clean(guard.reason);
-      throw this.clean((started && streamFailure(error, ctx)) || guard.failure(error));
+      throw this.clean((started && streamFailure(error, ctx)) || (guard.reason ?? toBackendError(error, ctx)));
     } finally {
       guard.dispose();
     }

@@ -81,6 +81,9 @@ export async function readAnswer(chunks: AsyncIterable<StreamChunk>, ctx: Backen
       if (chunk.done) {
         sawFinal = true;
         stats = chunk.stats;
+        // End the source too: a generator left waiting after its last chunk never runs its
+        // `finally` (the reporting decorator reports the success there).
+        await closeQuietly(iterator);
         break;
       }
       if (stopWhen?.(text)) {

@@ -2,6 +2,7 @@
 // Pure: takes the Backend and reports through callbacks.
 
 import type { Backend } from './backend';
+import { failureOf, readAnswer } from './stream';
 
 export interface WarmUpResult {
   /** Share of the model held in system RAM instead of GPU memory (0 = all on GPU). */
@@ -25,17 +26,23 @@ export interface WarmUpDeps {
  */
 export async function warmUp(model: string, deps: WarmUpDeps): Promise<WarmUpResult | undefined> {
   deps.setLoading(model);
+  const ctx = { host: deps.backend.host, model };
   try {
-    for await (const chunk of deps.backend.generate({
-      model,
-      prompt: '',
-      keepAlive: deps.keepAlive,
-      options: deps.numCtx ? { num_ctx: deps.numCtx } : undefined,
-      signal: deps.signal,
-      limits: { firstTokenMs: 15 * 60_000, totalMs: 15 * 60_000 },
-    })) {
-      if (chunk.done) break;
-    }
+    const answer = await readAnswer(
+      deps.backend.generate({
+        model,
+        prompt: '',
+        keepAlive: deps.keepAlive,
+        options: deps.numCtx ? { num_ctx: deps.numCtx } : undefined,
+        signal: deps.signal,
+        limits: { firstTokenMs: 15 * 60_000, totalMs: 15 * 60_000 },
+      }),
+      ctx,
+      { signal: deps.signal },
+    );
+    // A load that failed or was cut is not a loaded model: the caller tries again after recovery.
+    const failure = failureOf(answer, ctx);
+    if (failure) throw failure;
   } finally {
     deps.setLoading(undefined);
   }

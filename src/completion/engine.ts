@@ -1,17 +1,19 @@
 // One inline completion, top to bottom:
 //   cache → schedule → context → prompt → backend.generate (streamed) → post-process → cache.
-// Plain types in and out; never throws to its caller. What happened is told through events
-// (status bar, notifications) and the local statistics.
+// Plain types in and out; never throws to its caller. Failures reach the status through the
+// connection's reporting backend; the engine only tells when each request began and how it ended.
 
 import type { Backend, GenerationStats } from '../backend/backend';
-import { BackendError, isAbort, toBackendError } from '../backend/errors';
+import type { BackendError } from '../backend/errors';
+import { ServerLanes } from '../backend/lanes';
+import { readAnswer, type Answer } from '../backend/stream';
 import { estimateTokens, fitBudget, inputTokensFor, DEFAULT_LIMITS } from './budget';
 import { CompletionCache } from './cache';
 import { systemClock, type Clock } from './clock';
 import { ContextGatherer, excludeMatcher, type EditorContextSource } from './context';
 import { decideLength, type MaxLinesSetting } from './multiline';
 import { postprocess, type Indentation } from './postprocess';
-import { CompletionScheduler, ServerLanes, type Ticket } from './scheduler';
+import { CompletionScheduler, type Ticket } from './scheduler';
 import { CompletionStats } from './stats';
 import {
   NUM_PREDICT,
@@ -87,15 +89,13 @@ export interface RequestEndEvent {
   /** Ollama's own timings, when the answer ran to its end (not when stopped early). */
   stats?: GenerationStats;
   promptTokensEstimate: number;
+  /** How the request failed (outcome `error`): a failure, or an answer that ended before it was whole. */
+  error?: BackendError;
 }
 
 export interface EngineEvents {
   onRequestStart?(event: { id: string; model: string }): void;
   onRequestEnd?(event: RequestEndEvent): void;
-  /** A failure other than an abort; called once per incident (until a request succeeds again). */
-  onError?(error: BackendError): void;
-  /** A request succeeded after an incident: the glue may clear its error state. */
-  onRecovered?(): void;
 }
 
 export interface EngineLogger {
@@ -134,7 +134,6 @@ export class CompletionEngine {
   private readonly gatherer: ContextGatherer | undefined;
   private debounceSetting = 0;
   private nextId = 1;
-  private openIncident: string | undefined;
   private excludeCache: { key: string; match: (path: string) => boolean } | undefined;
 
   constructor(private readonly deps: EngineDeps) {
@@ -241,24 +240,18 @@ export class CompletionEngine {
       this.deps.events?.onRequestEnd?.({ id, model, outcome, latencyMs, promptTokensEstimate, ...extra });
     };
 
-    let raw: Generated;
-    try {
-      raw = await this.generate(backend, { model, prompt, keepAlive: settings.keepAlive, length, template }, ticket, started);
-    } catch (error) {
-      if (ticket.signal.aborted || isAbort(error)) {
-        end('aborted');
-        return undefined;
-      }
-      const failure = toBackendError(error, { host: backend.host, model });
-      end('error');
-      this.reportError(failure);
+    const raw = await this.generate(backend, { model, prompt, keepAlive: settings.keepAlive, length, template }, ticket);
+    const timings = { stats: raw.stats, firstTokenMs: raw.firstTextMs };
+    // Aborted, also when the answer arrived whole: the user typed on (or chat took the server)
+    // meanwhile, so the result is for a stale position.
+    if (raw.end === 'aborted' || ticket.signal.aborted) {
+      end('aborted', timings);
       return undefined;
     }
-    this.recovered();
-    // The user typed on (or chat took the server) while this ran: the result is for a stale position.
-    const timings = { stats: raw.stats, firstTokenMs: raw.firstTokenMs };
-    if (ticket.signal.aborted) {
-      end('aborted', timings);
+    // A failure, or a stream cut before its final chunk: never shown as if it were whole.
+    if (raw.end === 'error' || raw.end === 'incomplete') {
+      this.deps.log?.warn(`completion failed (${raw.error?.kind ?? raw.end}): ${raw.error?.message ?? raw.end}`);
+      end('error', { ...timings, error: raw.error });
       return undefined;
     }
 
@@ -287,17 +280,14 @@ export class CompletionEngine {
     backend: Backend,
     call: { model: string; prompt: string; keepAlive: string; length: CompletionLength; template: ReturnType<typeof templateFor> },
     ticket: Ticket,
-    started: number,
-  ): Promise<Generated> {
+  ): Promise<Answer> {
+    // The request's own signal: aborted with the ticket, and after the answer (also when we stopped
+    // reading early), so the server stops generating whatever happened.
     const stream = new AbortController();
     const forward = () => stream.abort();
     if (ticket.signal.aborted) stream.abort();
     else ticket.signal.addEventListener('abort', forward, { once: true });
-    let text = '';
-    let stats: GenerationStats | undefined;
-    let firstTokenMs: number | undefined;
-    let stoppedEarly = false;
-    const answer = backend.generate({
+    const chunks = backend.generate({
       model: call.model,
       prompt: call.prompt,
       raw: true,
@@ -305,36 +295,21 @@ export class CompletionEngine {
       keepAlive: call.keepAlive,
       signal: stream.signal,
     });
-    const chunks = answer[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done) break;
-        const chunk = next.value;
-        if (chunk.text && firstTokenMs === undefined) firstTokenMs = this.clock.now() - started;
-        text += chunk.text;
-        if (chunk.done) stats = chunk.stats;
-        if (call.length === 'line' && text.includes('\n')) {
-          stoppedEarly = true;
-          break;
-        }
-      }
-    } catch (error) {
-      if (!(stoppedEarly && isAbort(error))) throw error;
-    } finally {
-      ticket.signal.removeEventListener('abort', forward);
-      if (stoppedEarly) {
-        // We stopped reading before the server finished: end the HTTP request, but after the
-        // ghost text is on its way (closing the socket costs about half a millisecond).
-        setImmediate(() => {
-          stream.abort();
-          chunks.return?.(undefined).catch(() => {});
-        });
-      } else {
-        stream.abort();
-      }
-    }
-    return { text, stats, firstTokenMs };
+    const answer = await readAnswer(
+      chunks,
+      { host: backend.host, model: call.model },
+      {
+        signal: ticket.signal,
+        stopWhen: call.length === 'line' ? (text) => text.includes('\n') : undefined,
+        now: () => this.clock.now(),
+      },
+    );
+    ticket.signal.removeEventListener('abort', forward);
+    // Closing the socket costs about half a millisecond: after stopping early, once the ghost text
+    // is on its way (readAnswer closes the iterator on the same turn).
+    if (answer.stoppedEarly) setImmediate(() => stream.abort());
+    else stream.abort();
+    return answer;
   }
 
   private worthCompleting(request: CompletionRequest): boolean {
@@ -369,25 +344,6 @@ export class CompletionEngine {
     this.stats.shown(id);
     return { id, insertText, offset, replaceLength, fromCache };
   }
-
-  private reportError(error: BackendError): void {
-    this.deps.log?.warn(`completion failed (${error.kind}): ${error.message}`);
-    if (this.openIncident === error.kind) return;
-    this.openIncident = error.kind;
-    this.deps.events?.onError?.(error);
-  }
-
-  private recovered(): void {
-    if (this.openIncident === undefined) return;
-    this.openIncident = undefined;
-    this.deps.events?.onRecovered?.();
-  }
-}
-
-interface Generated {
-  text: string;
-  stats?: GenerationStats;
-  firstTokenMs?: number;
 }
 
 function baseName(path: string): string {

@@ -2,20 +2,19 @@
 // engine's plain types and its answer back to an InlineCompletionItem. Nothing is decided here.
 
 import * as vscode from 'vscode';
-import type { Backend } from '../backend/backend';
-import type { BackendError } from '../backend/errors';
 import type { Settings } from '../settings';
 import type { EditorContextSource, OpenDocument, RecentEdit } from './context';
-import { CompletionEngine, type EngineLogger, type RequestEndEvent } from './engine';
-import type { ServerLanes } from './scheduler';
+import type { CompletionEngine } from './engine';
 
 export const ACCEPT_COMMAND = 'qwenLocal.completion.accepted';
 const SCHEMES = new Set(['file', 'untitled']);
 const RECENT_EDITS = 30;
 
 export interface InlineCompletionDeps {
-  /** The backend for the current server; undefined while there is none. */
-  backend: () => Backend | undefined;
+  /** The core's engine (core.ts); it reads `editor` for context from other files. */
+  engine: CompletionEngine;
+  /** The editor context the engine was built with: edits are recorded into it here. */
+  editor: VsCodeContextSource;
   /** The current settings (read per keystroke, so changes apply at once). */
   settings: () => Settings;
   /** The resolved completion model (never "auto"); undefined: no completions for now. */
@@ -24,51 +23,15 @@ export interface InlineCompletionDeps {
   numCtx?: () => number | undefined;
   /** False while completions are snoozed or toggled off by a command. Defaults to always on. */
   active?: () => boolean;
-  log: EngineLogger;
-  /** Status bar hooks; each is optional. */
-  status?: {
-    /** Marks a request in progress until the returned function is called. */
-    beginWork?(label: string): () => void;
-    /** Called once per incident (not once per failed keystroke). */
-    reportError?(error: BackendError): void;
-    reportOk?(): void;
-    /** Every finished request, with latency and Ollama's timings (for logs and statistics). */
-    requestEnded?(event: RequestEndEvent): void;
-  };
-  /** Shared with chat so that chat requests take the server first. */
-  lanes?: ServerLanes;
 }
 
 export interface InlineCompletions extends vscode.Disposable {
   provider: vscode.InlineCompletionItemProvider;
-  /** For statistics (`engine.stats.snapshot()`) and `engine.clearCache()` after a model change. */
-  engine: CompletionEngine;
 }
 
-/** Builds the provider, registers it for files and untitled documents, and the accept command. */
+/** Registers the provider for files and untitled documents, the accept command and the edit recorder. */
 export function createInlineCompletions(deps: InlineCompletionDeps): InlineCompletions {
-  const editor = new VsCodeContextSource();
-  const working = new Map<string, () => void>();
-  const engine = new CompletionEngine({
-    backend: deps.backend,
-    context: editor,
-    lanes: deps.lanes,
-    log: deps.log,
-    events: {
-      onRequestStart: ({ id }) => {
-        const end = deps.status?.beginWork?.('completion');
-        if (end) working.set(id, end);
-      },
-      onRequestEnd: (event) => {
-        working.get(event.id)?.();
-        working.delete(event.id);
-        deps.status?.requestEnded?.(event);
-      },
-      onError: (error) => deps.status?.reportError?.(error),
-      onRecovered: () => deps.status?.reportOk?.(),
-    },
-  });
-
+  const { engine, editor } = deps;
   const provider: vscode.InlineCompletionItemProvider = {
     async provideInlineCompletionItems(document, position, context, token) {
       const settings = deps.settings();
@@ -125,10 +88,8 @@ export function createInlineCompletions(deps: InlineCompletionDeps): InlineCompl
   ];
   return {
     provider,
-    engine,
     dispose: () => {
       for (const d of disposables) d.dispose();
-      engine.dispose();
     },
   };
 }
@@ -150,7 +111,7 @@ function abortSignalFor(token: vscode.CancellationToken): AbortSignal {
 }
 
 /** Open editors, recent edits and file reads, as the completion core asks for them. */
-class VsCodeContextSource implements EditorContextSource {
+export class VsCodeContextSource implements EditorContextSource {
   private readonly edits: RecentEdit[] = [];
 
   openDocuments(): readonly OpenDocument[] {

@@ -1,38 +1,25 @@
-// The status bar item and the failure notifications: VS Code rendering of StatusModel.
+// The status bar item and the failure notifications: VS Code rendering of the core's StatusModel.
 
 import * as vscode from 'vscode';
 import type { BackendError } from '../backend/errors';
-import type { Logger } from '../log';
-import { StatusModel, type StaticFacts } from './statusModel';
+import type { StatusModel } from './statusModel';
 
 const INSTALL_URL = 'https://ollama.com/download';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('qwenLocal.status', vscode.StatusBarAlignment.Right, 100);
   private snoozeTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly model: StatusModel;
-  /** Called when a success follows an outage, so features can refresh (e.g. warm the model up). */
-  onRecovered: () => void = () => {};
+  private snoozeArmedFor = 0;
 
-  constructor(initial: Omit<StaticFacts, 'connection'>, log: Logger) {
-    this.model = new StatusModel(initial, {
-      changed: () => this.render(),
-      notify: (error) => void this.notify(error),
-      recovered: () => this.onRecovered(),
-      log: (m) => log.warn(m),
-    });
+  /** Call render() when the model changes and notify() for each incident it asks to tell. */
+  constructor(readonly model: StatusModel) {
     this.item.name = 'Qwen Local';
     this.item.command = 'qwenLocal.showMenu';
     this.render();
     this.item.show();
   }
 
-  update(facts: Partial<StaticFacts>): void {
-    this.model.update(facts);
-    if (facts.snoozedUntil !== undefined) this.armSnoozeTimer();
-  }
-
-  private async notify(error: BackendError): Promise<void> {
+  async notify(error: BackendError): Promise<void> {
     if (error.kind === 'unreachable') {
       const choice = await vscode.window.showWarningMessage(error.message, 'Retry', 'Open Settings', 'Install Ollama');
       if (choice === 'Retry') await vscode.commands.executeCommand('qwenLocal.retryConnection');
@@ -51,14 +38,17 @@ export class StatusBar implements vscode.Disposable {
     if (choice === 'Show Log') await vscode.commands.executeCommand('qwenLocal.showLog');
   }
 
-  private armSnoozeTimer(): void {
+  private armSnoozeTimer(until: number): void {
+    this.snoozeArmedFor = until;
     if (this.snoozeTimer) clearTimeout(this.snoozeTimer);
-    const left = (this.model.facts.snoozedUntil ?? 0) - Date.now();
+    const left = until - Date.now();
     // One timer to repaint when the snooze ends; no polling.
     if (left > 0) this.snoozeTimer = setTimeout(() => this.render(), left + 50);
   }
 
-  private render(): void {
+  render(): void {
+    const until = this.model.facts.snoozedUntil ?? 0;
+    if (until !== this.snoozeArmedFor) this.armSnoozeTimer(until);
     const view = this.model.view();
     this.item.text = view.text;
     this.item.tooltip = new vscode.MarkdownString(view.tooltip.replace(/\n/g, '  \n'));

@@ -4,7 +4,7 @@
 // run.mjs when it installs this folder) or from the file named by QWEN_LOCAL_IT_CONFIG.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { runSuites, suiteFiles } from '../run-mocha';
 import type { IntegrationConfig } from '../support/config';
@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // Once per test session: a window reload (some e2e scenarios do one) must not run them again.
   if (existsSync(config.resultsFile) || existsSync(`${config.resultsFile}.log`)) return;
   // After activate() returns, so the extension host finishes starting everything else first.
-  setTimeout(() => void runSuites(suiteFiles(__dirname), { host: 'code-server', ...config }), 0);
+  setTimeout(() => void runSuites(suiteFiles(__dirname), { host: 'code-server', logsDir: dirname(context.logUri.fsPath), ...config }), 0);
 }
 
 export function deactivate(): void {}

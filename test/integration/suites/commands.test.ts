@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { EXTENSION_ID } from '../support/config';
+import { waitFor } from '../support/wait';
 
 function manifestCommands(): string[] {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -22,8 +23,11 @@ describe('commands', () => {
     assert.deepEqual(missing, [], 'contributed in package.json but not registered');
   });
 
-  it('Show Log runs', async () => {
+  it('Show Log shows the "Qwen Local" channel', async () => {
+    // The Output panel's document reaches the extension host as an output: URI naming the channel.
+    const isChannel = (d: vscode.TextDocument) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.toString()).includes('Qwen Local');
     await vscode.commands.executeCommand('qwenLocal.showLog');
+    await waitFor(() => vscode.workspace.textDocuments.some(isChannel), 10_000, `the Qwen Local output channel among the open documents (${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')})`);
     // Leave the window as it was for the e2e scenarios that run next in the same session.
     await vscode.commands.executeCommand('workbench.action.closePanel');
   });

@@ -13,6 +13,8 @@ export interface IntegrationConfig {
   simControlUrl?: string;
   /** The workspace folder opened in the window. */
   workspace?: string;
+  /** The extension host's log folder: each extension's LogOutputChannel files are in <logsDir>/<extension id>/. */
+  logsDir?: string;
   /** Which editor runs the suites: shows up in the results. */
   host?: 'code-server' | 'electron';
 }

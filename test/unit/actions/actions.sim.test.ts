@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError } from '../../../src/backend/errors';
-import { OllamaBackend } from '../../../src/backend/ollama';
+import type { Backend } from '../../../src/backend/backend';
 import { cleanCommitMessage, summarizeDiff } from '../../../src/actions/commitDiff';
 import { docConvention, findDocPlacement, placementRange } from '../../../src/actions/docstring';
 import { Proposal, decideAccept } from '../../../src/actions/proposal';
@@ -26,6 +26,7 @@ import { testMode } from '../../../src/actions/testEdit';
 import { planTests } from '../../../src/actions/testPlan';
 import { dedent, LineIndex } from '../../../src/actions/text';
 import { OllamaSimulator } from '../../sim/simulator';
+import { Rig } from '../faults/rig';
 
 const CHAT = 'qwen2.5-coder:1.5b-instruct';
 const MODEL = { model: CHAT, temperature: 0.2, keepAlive: '30m' };
@@ -47,14 +48,18 @@ function apply(text: string, p: Proposal): string {
 describe('actions against the Ollama simulator', function () {
   this.timeout(15_000);
   const sim = new OllamaSimulator({ timing: { loadMs: 5, tokenMs: 1 } });
-  let backend: OllamaBackend;
+  let backend: Backend;
+  let rig: Rig | undefined;
 
   before(() => sim.start());
   after(() => sim.stop());
+  afterEach(() => rig?.dispose());
   beforeEach(() => {
     sim.reset();
     sim.setTiming({ loadMs: 5, tokenMs: 1 });
-    backend = new OllamaBackend({ host: sim.url });
+    // The backend the actions get in the editor: createCore()'s services (through the fault rig).
+    rig = new Rig({ sim });
+    backend = rig.core.services.backend();
   });
 
   it('Edit Selection: a Go function rewritten, with a leading sentence and thinking, into a tab-indented CRLF file', async () => {

@@ -3,7 +3,7 @@ import { BackendError } from '../../../src/backend/errors';
 import { Proposal } from '../../../src/actions/proposal';
 import { codeRenderer } from '../../../src/actions/render';
 import { failureMessage, streamChat, streamIntoProposal } from '../../../src/actions/stream';
-import { chunked, FakeBackend } from './fakes';
+import { chunked, FakeBackend } from '../support/fakeBackend';
 
 const ORIGINAL = 'def f(x):\r\n    return x\r\n\r\nprint(f(1))\r\n';
 const START = 0;

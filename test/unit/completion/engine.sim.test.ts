@@ -4,9 +4,8 @@
 
 import * as assert from 'node:assert/strict';
 import { OllamaBackend } from '../../../src/backend/ollama';
-import type { BackendError } from '../../../src/backend/errors';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/completion/engine';
-import { ServerLanes } from '../../../src/completion/scheduler';
+import { CompletionEngine, type CompletionRequest, type CompletionSettings, type RequestEndEvent } from '../../../src/completion/engine';
+import { ServerLanes } from '../../../src/backend/lanes';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
 
@@ -41,15 +40,15 @@ describe('completion engine against the Ollama simulator', function () {
   let sim: OllamaSimulator;
   let engine: CompletionEngine;
   let lanes: ServerLanes;
-  let errors: BackendError[];
+  let ends: RequestEndEvent[];
 
   beforeEach(async function () {
     sim = new OllamaSimulator({ timing: { loadMs: 5, tokenMs: 2 } });
     await sim.start();
     const backend = new OllamaBackend({ host: sim.url });
     lanes = new ServerLanes();
-    errors = [];
-    engine = new CompletionEngine({ backend: () => backend, lanes, events: { onError: (e) => errors.push(e) } });
+    ends = [];
+    engine = new CompletionEngine({ backend: () => backend, lanes, events: { onRequestEnd: (e) => ends.push(e) } });
   });
 
   afterEach(async function () {
@@ -109,11 +108,16 @@ describe('completion engine against the Ollama simulator', function () {
     assert.equal((await pending)?.insertText, '1;');
   });
 
-  it('a missing model is reported once, as modelNotFound, without throwing', async function () {
+  it('a missing model ends each request as a modelNotFound error, without throwing', async function () {
     const missing = at('const a = |', { model: 'qwen2.5-coder:32b-base' });
     assert.equal(await engine.complete(missing), undefined);
     assert.equal(await engine.complete({ ...missing, text: 'const b = ', offset: 10 }), undefined);
-    assert.equal(errors.length, 1);
-    assert.equal(errors[0]?.kind, 'modelNotFound');
+    assert.deepEqual(
+      ends.map((e) => [e.outcome, e.error?.kind]),
+      [
+        ['error', 'modelNotFound'],
+        ['error', 'modelNotFound'],
+      ],
+    );
   });
 });

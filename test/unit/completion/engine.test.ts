@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { BackendError } from '../../../src/backend/errors';
 import type { EditorContextSource } from '../../../src/completion/context';
 import { CompletionEngine, type CompletionRequest, type CompletionSettings, type EngineEvents, type RequestEndEvent } from '../../../src/completion/engine';
-import { ServerLanes } from '../../../src/completion/scheduler';
+import { ServerLanes } from '../../../src/backend/lanes';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
-import { FakeBackend } from './fakeBackend';
+import { FakeBackend } from '../support/fakeBackend';
 import { FakeClock, settle } from './fakeClock';
 
 const MODEL = 'qwen2.5-coder:7b-base';
@@ -39,8 +39,6 @@ function setup(options: { context?: EditorContextSource; events?: EngineEvents; 
   const clock = new FakeClock();
   const backend = new FakeBackend();
   const ends: RequestEndEvent[] = [];
-  const errors: BackendError[] = [];
-  let recovered = 0;
   const engine = new CompletionEngine({
     backend: () => backend,
     clock,
@@ -48,12 +46,12 @@ function setup(options: { context?: EditorContextSource; events?: EngineEvents; 
     lanes: options.lanes,
     events: {
       onRequestEnd: (e) => ends.push(e),
-      onError: (e) => errors.push(e),
-      onRecovered: () => recovered++,
       ...options.events,
     },
   });
-  return { clock, backend, engine, ends, errors, recovered: () => recovered };
+  /** The failures the finished requests carried, in order. */
+  const errors = () => ends.flatMap((e) => (e.error ? [e.error] : []));
+  return { clock, backend, engine, ends, errors };
 }
 
 /** Advances the fake clock until the promise settles. */
@@ -181,30 +179,39 @@ describe('completion engine', () => {
   });
 
   describe('errors', () => {
-    it('never throws; reports one notification per incident and the recovery', async () => {
-      const { clock, backend, engine, errors, recovered } = setup();
+    // The engine reports no status of its own: the connection's reporting backend does (one
+    // notification per incident is the StatusModel's rule, checked by the fault matrix).
+    it('never throws; each failure ends its request as an error, and a success follows', async () => {
+      const { clock, backend, engine, ends, errors } = setup();
       const refused = new BackendError('unreachable', 'Ollama is not running', { host: backend.host });
       backend.answer({ error: refused }, { error: refused }, { chunks: ['ok;'] }, { error: refused });
       assert.equal(await drive(clock, engine.complete(at('const a = |'))), undefined);
       assert.equal(await drive(clock, engine.complete(at('const b = |'))), undefined);
-      assert.equal(errors.length, 1, 'one report for two failures');
-      assert.equal(errors[0]!.kind, 'unreachable');
+      assert.deepEqual(errors().map((e) => e.kind), ['unreachable', 'unreachable']);
       assert.equal((await drive(clock, engine.complete(at('const c = |'))))?.insertText, 'ok;');
-      assert.equal(recovered(), 1);
       await drive(clock, engine.complete(at('const d = |')));
-      assert.equal(errors.length, 2, 'a new incident after a success');
+      assert.deepEqual(ends.map((e) => e.outcome), ['error', 'error', 'shown', 'error']);
       assert.equal(engine.stats.snapshot().errors, 3);
     });
 
-    it('maps foreign errors to BackendError and does not report aborts', async () => {
-      const { clock, backend, engine, errors } = setup();
+    it('maps foreign errors to BackendError and does not count aborts as failures', async () => {
+      const { clock, backend, engine, ends, errors } = setup();
       const aborted = new Error('aborted');
       aborted.name = 'AbortError';
       backend.answer({ error: aborted }, { error: Object.assign(new Error('model "x" not found'), { name: 'ResponseError', status_code: 404 }) });
       await drive(clock, engine.complete(at('const a = |')));
-      assert.equal(errors.length, 0);
+      assert.equal(ends[0]?.outcome, 'aborted');
+      assert.equal(errors().length, 0);
       await drive(clock, engine.complete(at('const b = |')));
-      assert.equal(errors[0]?.kind, 'modelNotFound');
+      assert.equal(errors()[0]?.kind, 'modelNotFound');
+    });
+
+    it('an answer cut before its final chunk is an error, not a suggestion', async () => {
+      const { clock, backend, engine, ends, errors } = setup();
+      backend.answer({ chunks: ['return a', ' + b;'], incomplete: true });
+      assert.equal(await drive(clock, engine.complete(at(ADD))), undefined);
+      assert.equal(ends[0]?.outcome, 'error');
+      assert.equal(errors()[0]?.kind, 'unreachable');
     });
   });
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { CompletionScheduler, ServerLane, ServerLanes } from '../../../src/completion/scheduler';
+import { ServerLane, ServerLanes } from '../../../src/backend/lanes';
+import { CompletionScheduler } from '../../../src/completion/scheduler';
 import { FakeClock, settle } from './fakeClock';
 
 function setup(debounce = 180) {

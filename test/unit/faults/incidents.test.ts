@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { CHAT_MODEL, noStrayErrors, connectedRigPerTest } from './rig';
 
-describe('PENDING faults: one notification per incident across partial streams and metadata calls', function () {
+describe('faults: one notification per incident across partial streams and metadata calls', function () {
   this.timeout(10_000);
   noStrayErrors();
   const t = connectedRigPerTest();

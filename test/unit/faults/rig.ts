@@ -1,29 +1,29 @@
-// The extension's core as activate() wires it, without VS Code, against the Ollama simulator:
-// Connection (backend + outcome reporting + health) → StatusModel, the completion engine with the
-// provider's events, the shared server lanes, and the chat (session + controller) with the glue
-// that registerChat() uses. Shared by the fault matrix, the security tests and the soak script.
+// The extension's core as activate() builds it (createCore, src/core.ts), without VS Code, against
+// the Ollama simulator: Connection (backend + outcome reporting + health) → StatusModel, the
+// completion engine, the shared server lanes, the warm-up, and the chat (session + controller) with
+// the glue that registerChat() uses. Shared by the fault matrix, the security tests and the soak script.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Backend } from '../../../src/backend/backend';
-import { Connection } from '../../../src/backend/connection';
+import type { Connection } from '../../../src/backend/connection';
 import type { BackendError } from '../../../src/backend/errors';
+import type { ServerLanes } from '../../../src/backend/lanes';
 import { OllamaBackend, type Timeouts } from '../../../src/backend/ollama';
-import { warmUp } from '../../../src/backend/warmup';
-import type { ChatIde, EditorState } from '../../../src/chat/ide';
 import { ChatController } from '../../../src/chat/controller';
 import { HistoryStore } from '../../../src/chat/history';
 import { ChatSession } from '../../../src/chat/session';
 import { estimateTokens } from '../../../src/completion/budget';
-import type { EditorContextSource, OpenDocument, RecentEdit } from '../../../src/completion/context';
-import { CompletionEngine, type CompletionItem, type CompletionRequest, type RequestEndEvent } from '../../../src/completion/engine';
-import { ServerLanes } from '../../../src/completion/scheduler';
+import type { EditorContextSource } from '../../../src/completion/context';
+import type { CompletionEngine, CompletionItem, CompletionRequest, RequestEndEvent } from '../../../src/completion/engine';
+import { createCore, type Core } from '../../../src/core';
 import { silentLogger, type Logger } from '../../../src/log';
 import { DEFAULTS } from '../../../src/settings';
-import { StatusModel } from '../../../src/ui/statusModel';
+import type { StatusModel } from '../../../src/ui/statusModel';
 import { OllamaSimulator } from '../../sim/simulator';
+import { FakeIde, PlainSettings } from '../support/editor';
 
 export const COMPLETION_MODEL = 'qwen2.5-coder:1.5b-base';
 export const CHAT_MODEL = 'qwen2.5-coder:1.5b-instruct';
@@ -51,97 +51,6 @@ export interface RigOptions {
   chatNumCtx?: number;
 }
 
-/** A ChatIde with no editor behind it; `editor` is what the active editor shows. */
-export class FakeIde implements ChatIde {
-  editor: EditorState | undefined;
-  readonly warnings: string[] = [];
-  readonly infos: string[] = [];
-  readonly commands: { command: string; args: unknown[] }[] = [];
-  activeEditor(): EditorState | undefined {
-    return this.editor;
-  }
-  problems() {
-    return [];
-  }
-  async pickFile() {
-    return undefined;
-  }
-  async insertAtCursor() {
-    return undefined;
-  }
-  async applyToFile() {
-    return undefined;
-  }
-  async newFile() {
-    return undefined;
-  }
-  async copy() {}
-  async openLink() {}
-  async saveMarkdown() {
-    return undefined;
-  }
-  async askText() {
-    return undefined;
-  }
-  async confirm() {
-    return false;
-  }
-  showWarning(message: string): void {
-    this.warnings.push(message);
-  }
-  showInfo(message: string): void {
-    this.infos.push(message);
-  }
-  async runCommand(command: string, ...args: unknown[]): Promise<void> {
-    this.commands.push({ command, args });
-  }
-  async revealView() {}
-}
-
-/** An editor context made of plain objects; `reads` records every file the engine asked for. */
-export class FakeEditorContext implements EditorContextSource {
-  readonly docs: OpenDocument[] = [];
-  readonly edits: RecentEdit[] = [];
-  readonly files = new Map<string, string>();
-  readonly reads: string[] = [];
-  readonly texts: string[] = [];
-  constructor(private readonly root = '/repo') {}
-
-  open(p: string, languageId: string, text: string): this {
-    this.docs.push({
-      path: p,
-      languageId,
-      version: 1,
-      getText: () => {
-        this.texts.push(p);
-        return text;
-      },
-    });
-    return this;
-  }
-  edit(p: string, line: number): this {
-    this.edits.unshift({ path: p, line });
-    return this;
-  }
-  file(p: string, text: string): this {
-    this.files.set(p, text);
-    return this;
-  }
-  openDocuments(): readonly OpenDocument[] {
-    return this.docs;
-  }
-  recentEdits(): readonly RecentEdit[] {
-    return this.edits;
-  }
-  async readFile(p: string): Promise<string | undefined> {
-    this.reads.push(p);
-    return this.files.get(p);
-  }
-  displayPath(p: string): string {
-    return p.startsWith(this.root + '/') ? p.slice(this.root.length + 1) : p;
-  }
-}
-
 /** What the rig remembers of a long run (the soak): the latest entries only. */
 const KEEP = 1_000;
 
@@ -158,10 +67,12 @@ export function cursorAt(code: string): { text: string; offset: number } {
 }
 
 export class Rig {
+  readonly core: Core;
   readonly status: StatusModel;
   readonly connection: Connection;
-  readonly lanes = new ServerLanes();
+  readonly lanes: ServerLanes;
   readonly engine: CompletionEngine;
+  readonly config: PlainSettings;
   /** Notifications the status asked for, in order (the StatusBar shows one per entry). */
   readonly notified: BackendError[] = [];
   /** Every rendered status text, in order (the latest 1,000 to 2,000 in a long run). */
@@ -169,35 +80,45 @@ export class Rig {
   /** Every finished completion request (the latest 1,000 to 2,000 in a long run). */
   readonly ended: RequestEndEvent[] = [];
   readonly healthTimers: number[] = [];
+  /** What the core asked to tell a person besides incidents (bad host, key in clear, CPU share). */
+  readonly told: string[] = [];
   readonly ide = new FakeIde();
-  recovered = 0;
+  /** Warm-ups that began loading the model (the status showed "loading"). */
   warmUps = 0;
-  private readonly working = new Map<string, () => void>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private chatParts: { session: ChatSession; controller: ChatController; store: HistoryStore; dir: string } | undefined;
-  private warming: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
 
   constructor(private readonly options: RigOptions) {
     const { sim } = options;
     this.log = options.log ?? silentLogger;
-    const statusLog = this.log.child('status');
-    this.status = new StatusModel(
-      { host: sim.url, completionModel: COMPLETION_MODEL, chatModel: CHAT_MODEL, completionsEnabled: true },
-      {
-        changed: () => keep(this.views, this.status.view().text),
-        notify: (error) => this.notified.push(error),
-        recovered: () => {
-          this.recovered++;
-          if (options.warmOnRecovery) this.warming = this.warm();
+    this.config = new PlainSettings({
+      ...DEFAULTS,
+      ollamaHost: sim.url,
+      completion: { ...DEFAULTS.completion, model: COMPLETION_MODEL, ...options.completion },
+      chat: { ...DEFAULTS.chat, model: CHAT_MODEL },
+    });
+    const memento = new Map<string, unknown>();
+    let loading: string | undefined;
+    this.core = createCore({
+      config: this.config,
+      log: this.log,
+      ui: {
+        statusChanged: () => {
+          const facts = this.core.status.facts;
+          if (facts.loadingModel && facts.loadingModel !== loading) this.warmUps++;
+          loading = facts.loadingModel;
+          keep(this.views, this.core.status.view().text);
         },
-        log: (m) => statusLog.warn(m),
+        notify: (error) => this.notified.push(error),
+        badHost: (m) => this.told.push(m),
+        keyInClear: (m) => this.told.push(m),
+        partlyOnCpu: (m) => this.told.push(m),
       },
-    );
-    this.connection = new Connection({
-      host: () => sim.url,
-      apiKey: () => options.apiKey,
-      status: this.status,
+      envHost: () => undefined,
+      secrets: { get: async () => options.apiKey },
+      apiKey: options.apiKey,
+      memento: { get: <T>(key: string) => memento.get(key) as T | undefined, update: async (key, value) => void memento.set(key, value) },
       isFocused: () => true,
       setTimer: (fn, ms) => {
         this.healthTimers.push(ms);
@@ -218,41 +139,16 @@ export class Rig {
         const inner = new OllamaBackend({ host, apiKey, timeouts: options.timeouts });
         return options.wrapBackend ? options.wrapBackend(inner) : inner;
       },
+      editorContext: options.context,
+      warmOnRecovery: options.warmOnRecovery ?? false,
+      onRequestEnd: (event) => keep(this.ended, event),
     });
-    const completionLog = this.log.child('completion');
-    // As createInlineCompletions() wires it from activate(): failures reach the status through
-    // the reporting backend, the engine's own events only mark work and timings.
-    this.engine = new CompletionEngine({
-      backend: () => this.connection.backend(),
-      context: options.context,
-      lanes: this.lanes,
-      log: completionLog,
-      events: {
-        onRequestStart: ({ id }) => this.working.set(id, this.status.beginWork('completion')),
-        onRequestEnd: (event) => {
-          this.working.get(event.id)?.();
-          this.working.delete(event.id);
-          keep(this.ended, event);
-          completionLog.debug(`${event.model} ${event.outcome} in ${event.latencyMs.toFixed(0)} ms`);
-        },
-      },
-    });
+    ({ status: this.status, connection: this.connection, lanes: this.lanes, engine: this.engine } = this.core);
   }
 
-  /** The warm-up activate() runs after a recovery (the installed check, then warmUp()). */
+  /** The warm-up in progress after a recovery, as activate()'s core runs it (installed check, then warmUp()). */
   async warm(): Promise<void> {
-    this.warmUps++;
-    try {
-      const installed = await this.connection.backend().listModels(AbortSignal.timeout(5_000));
-      if (!installed.some((m) => m.name === COMPLETION_MODEL)) return;
-      await warmUp(COMPLETION_MODEL, {
-        backend: this.connection.backend(),
-        keepAlive: DEFAULTS.keepAlive,
-        setLoading: (m) => this.status.setLoading(m),
-      });
-    } catch (error) {
-      this.log.debug(`Warm-up failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    await this.core.whenWarm();
   }
 
   /** The completion request the provider builds for a document, with `explicit: true` (no debounce). */
@@ -287,8 +183,9 @@ export class Rig {
     const store = await HistoryStore.open({ dir, warn: (m) => chatLog.warn(m), logError: (m, e) => chatLog.error(m, e) });
     const numCtx = this.options.chatNumCtx ?? 2048;
     let releaseChatHold: (() => void) | undefined;
+    const { services } = this.core;
     const session = new ChatSession({
-      backend: () => this.connection.backend(),
+      backend: () => services.backend(),
       store,
       settings: () => ({ systemPrompt: '', temperature: 0.2, keepAlive: DEFAULTS.keepAlive }),
       defaultModel: () => CHAT_MODEL,
@@ -300,7 +197,7 @@ export class Rig {
     const controller = new ChatController({
       session,
       ide: this.ide,
-      backend: () => this.connection.backend(),
+      backend: () => services.backend(),
       log: chatLog,
       estimate: estimateTokens,
       numCtx,
@@ -310,9 +207,9 @@ export class Rig {
       // (services.holdServer()), so completions wait.
       onBusy: (busy) => {
         releaseChatHold?.();
-        releaseChatHold = busy ? this.lanes.for(this.connection.host).acquireForeground() : undefined;
+        releaseChatHold = busy ? services.holdServer() : undefined;
       },
-      beginWork: (label) => this.status.beginWork(label),
+      beginWork: (label) => services.status.beginWork(label),
     });
     this.chatParts = { session, controller, store, dir };
     return this.chatParts;
@@ -355,13 +252,13 @@ export class Rig {
       if (Date.now() > deadline) assert.fail(`no completion within ${ms} ms of the server coming back (${attempts} attempts; status ${this.status.facts.connection})`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    await this.warming;
+    await this.core.whenWarm();
     this.assertReady();
     return attempts;
   }
 
   async dispose(): Promise<void> {
-    await this.warming;
+    await this.core.whenWarm();
     if (this.chatParts) {
       const { session, controller, store, dir } = this.chatParts;
       await session.dispose();
@@ -369,8 +266,7 @@ export class Rig {
       await store.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
-    this.engine.dispose();
-    this.connection.dispose();
+    this.core.dispose();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

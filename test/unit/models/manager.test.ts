@@ -4,7 +4,7 @@ import type { HardwareInfo } from '../../../src/hardware/types';
 import { silentLogger } from '../../../src/log';
 import { createModelManager, isModelManager } from '../../../src/models/manager';
 import type { ModelResolver } from '../../../src/services';
-import { FakeBackend, installed } from './fakeBackend';
+import { FakeBackend, installed } from '../support/fakeBackend';
 
 function rtx4080(usedMiB: number, detectedAt = 1): HardwareInfo {
   return {

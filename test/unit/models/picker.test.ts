@@ -3,7 +3,7 @@ import { GiB, MiB } from '../../../src/hardware/catalog';
 import { chooseModels } from '../../../src/hardware/choose';
 import type { HardwareInfo } from '../../../src/hardware/types';
 import { buildModelPicks, type PickEntry } from '../../../src/models/picker';
-import { installed } from './fakeBackend';
+import { installed } from '../support/fakeBackend';
 
 const rtx3060: HardwareInfo = {
   gpus: [{ vendor: 'nvidia', index: 0, name: 'NVIDIA GeForce RTX 3060', totalBytes: 12288 * MiB, freeBytes: 11788 * MiB, source: 'nvidia-smi' }],

@@ -11,7 +11,7 @@ import {
   validateTag,
   type PullSnapshot,
 } from '../../../src/models/pull';
-import { FakeBackend, abortError } from './fakeBackend';
+import { FakeBackend, abortError } from '../support/fakeBackend';
 
 const D1 = 'sha256:aaaa';
 const D2 = 'sha256:bbbb';

@@ -4,7 +4,7 @@ import { chooseModels, fallbackChoice } from '../../../src/hardware/choose';
 import type { HardwareInfo } from '../../../src/hardware/types';
 import { buildHardwareReport, type ReportInput } from '../../../src/models/report';
 import { resolveModels } from '../../../src/models/resolve';
-import { installed } from './fakeBackend';
+import { installed } from '../support/fakeBackend';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const hw: HardwareInfo = {

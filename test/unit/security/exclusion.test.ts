@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import picomatch from 'picomatch';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
-import { FakeEditorContext, noStrayErrors, Rig } from '../faults/rig';
+import { noStrayErrors, Rig } from '../faults/rig';
+import { FakeEditorContext } from '../support/editor';
 
 /** Secret files, each with a marker that must never be sent; the code in them looks like the code being written. */
 const SECRETS: { path: string; marker: string }[] = [

@@ -11,7 +11,8 @@ import { createModelManager } from '../../../src/models/manager';
 import { DEFAULTS } from '../../../src/settings';
 import { silentLogger } from '../../../src/log';
 import { OllamaSimulator } from '../../sim/simulator';
-import { FakeEditorContext, noStrayErrors, Rig } from '../faults/rig';
+import { noStrayErrors, Rig } from '../faults/rig';
+import { FakeEditorContext } from '../support/editor';
 
 interface Destination {
   via: string;

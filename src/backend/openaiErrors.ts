@@ -1,0 +1,149 @@
+// What went wrong talking to an OpenAI-compatible server (vLLM, SGLang, llama-server, LM Studio),
+// as the existing typed errors with a sentence that names the server and says what to do.
+// Pure: openai.ts turns the client's errors into a `ServerFailure`; this file never imports `openai`.
+
+import { BackendError, type BackendErrorContext, type BackendErrorKind } from './errors';
+
+/** The facts of one failure, taken from the client's error (or a mid-stream error event). */
+export interface ServerFailure {
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** The server's message: `error.message` of the body, the flat vLLM `message`, or the raw body. */
+  message: string;
+  /** The body's error `type` ("BadRequestError", "exceed_context_size_error", …). */
+  type?: string;
+  /** The connection failed (refused, reset, TLS, redirect); `cause` holds the socket error. */
+  connection?: boolean;
+  timeout?: boolean;
+  aborted?: boolean;
+  cause?: unknown;
+}
+
+export interface OpenAIErrorContext extends BackendErrorContext {
+  /** An API key was sent (401 then means "wrong key", not "missing key"). */
+  keySent?: boolean;
+  /** What the server serves, for a 404 about the model. */
+  servedModels?: readonly string[];
+}
+
+/** `detail` of a BackendError for a prompt longer than the model's context: shrink and retry once. */
+export const CONTEXT_TOO_LONG = 'context too long';
+
+/** The error is "prompt too long for the model's context"; `limit` is the context size when the server said it. */
+export function contextTooLong(error: unknown): { limit?: number } | undefined {
+  if (!(error instanceof BackendError) || !error.detail?.startsWith(CONTEXT_TOO_LONG)) return undefined;
+  const m = /(\d+) tokens/.exec(error.detail);
+  return { limit: m ? Number(m[1]) : undefined };
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Node's TLS verification codes and what each means for the person fixing it. */
+const TLS_PROBLEMS: Record<string, string> = {
+  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain ends in a self-signed CA this machine does not trust',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it uses a self-signed certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is signed by a CA this machine does not know',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is signed by a CA this machine does not know',
+  UNABLE_TO_GET_ISSUER_CERT: 'its certificate is signed by a CA this machine does not know',
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+  CERT_NOT_YET_VALID: 'its certificate is not valid yet (check the clocks)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is for another host name',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'it does not speak HTTPS on this port (try http://)',
+};
+
+function causeCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
+    if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') codes.push(e.code);
+    e = typeof e === 'object' && e !== null && 'cause' in e ? e.cause : undefined;
+  }
+  return codes;
+}
+
+function causeMessages(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
+    if (e instanceof Error) parts.push(e.message);
+    e = typeof e === 'object' && e !== null && 'cause' in e ? e.cause : undefined;
+  }
+  return parts.join(' / ');
+}
+
+/** A proxy's or gateway's HTML page in one line: its title or first heading, without tags. */
+export function summarizeHtml(body: string): string | undefined {
+  if (!/<\s*(html|!doctype|head|body|title|h1)\b/i.test(body)) return undefined;
+  const pick = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(body)?.[1] ?? body;
+  const text = pick.replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text || 'an HTML page';
+}
+
+/** The sentence a person reads for a failure, naming the server and the model. */
+export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext): BackendError {
+  const host = ctx.host;
+  const model = ctx.model ? `"${ctx.model}"` : 'the model';
+  const base: BackendErrorContext = ctx.model === undefined ? { host } : { host, model: ctx.model };
+  const make = (kind: BackendErrorKind, message: string, detail = f.message) => new BackendError(kind, message, base, f.status, detail);
+  const setKey = 'Set it with "Qwen Local: Set API Key for the Model Server".';
+
+  if (f.aborted) return make('aborted', 'Cancelled.');
+  if (f.timeout) return make('timeout', `The server at ${host} did not answer in time${ctx.model ? ` for ${model}` : ''}. It may be busy or still loading; try again.`);
+  if (f.connection || f.status === undefined) {
+    const codes = causeCodes(f.cause);
+    const tls = codes.map((c) => TLS_PROBLEMS[c]).find((p) => p !== undefined);
+    if (tls) {
+      return make(
+        'unreachable',
+        `Qwen Local does not trust the HTTPS certificate of ${host}: ${tls}. Add your team's CA certificate (a PEM file) with the NODE_EXTRA_CA_CERTS environment variable or the CA-file setting, or fix the certificate on the server.`,
+        codes.join(', '),
+      );
+    }
+    const all = causeMessages(f.cause);
+    if (/redirect/i.test(all)) {
+      return make('unreachable', `The server at ${host} answered with a redirect, which Qwen Local never follows (it could send your code elsewhere). Use the final address as the server URL.`, all);
+    }
+    if (codes.some((c) => UNREACHABLE_CODES.has(c)) || f.connection) {
+      return make('unreachable', `Nothing answers at ${host}. Is the model server running (e.g. \`vllm serve …\` or \`llama-server …\`), and is the server URL right?`, codes[0] ?? (all || f.message));
+    }
+  }
+
+  const html = summarizeHtml(f.message);
+  const said = html ? `a proxy or gateway answered with an HTML page: "${html}"` : f.message;
+  switch (f.status) {
+    case 401:
+    case 403:
+      return make(
+        'unauthorized',
+        ctx.keySent
+          ? `The server at ${host} refused the API key (${f.status}). The key may be wrong or revoked. ${setKey}`
+          : `The server at ${host} needs an API key (${f.status}). ${setKey}`,
+        said,
+      );
+    case 404: {
+      if (html || !/model/i.test(f.message)) {
+        return make('badResponse', `${host} has no OpenAI-compatible API at this address (404${html ? `, ${said}` : ''}). Check the server URL (without a path, or ending in /v1).`, said);
+      }
+      const served = ctx.servedModels?.length ? ` It serves: ${ctx.servedModels.join(', ')}.` : '';
+      return make('modelNotFound', `Model ${model} is not served by ${host}.${served} Pick one of its models with "Qwen Local: Select Completion Model" or "Select Chat Model".`, said);
+    }
+    case 400: {
+      const limit = /maximum context length is (\d+)/i.exec(f.message)?.[1];
+      if (limit || /context (size|length|window)|exceed_context|too long/i.test(`${f.message} ${f.type ?? ''}`)) {
+        const detail = `${CONTEXT_TOO_LONG}${limit ? `: the model's maximum context length is ${limit} tokens` : ''}`;
+        return make('capability', `The prompt is too long for ${model} on ${host}${limit ? ` (at most ${limit} tokens)` : ''}. Qwen Local shortens it and retries once.`, detail);
+      }
+      return make('capability', `${host} rejected the request for ${model}: ${said}`, said);
+    }
+    case 429:
+    case 503:
+      return make('busy', `The server at ${host} is busy (${f.status}): other requests are ahead. Qwen Local backs off and tries again later.`, said);
+    case 501:
+      return make('capability', `${model} on ${host} cannot do this: ${said}. Pick another model.`, said);
+    default:
+      if (html) {
+        return make('server', `The answer from ${host} did not come from a model server: ${said}. Check the server URL and the proxy settings, or try again if the server is restarting.`, said);
+      }
+      if (f.status !== undefined && f.status >= 500) return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''} (${f.status}): ${said}. See the server's log.`, said);
+      if (f.status !== undefined) return make('badResponse', `The server at ${host} answered ${f.status}: ${said}.`, said);
+      return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);
+  }
+}

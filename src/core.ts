@@ -1,0 +1,280 @@
+// createCore(deps): the extension without VS Code. Builds what the features share — the host and
+// API-key policies, the connection (backend + outcome reporting + health), the status model, the
+// server lanes, the model resolver, the warm-up and the completion engine — from injected plain
+// dependencies. activate() adapts VS Code to these deps; the fault matrix builds the same core.
+
+import type { Backend } from './backend/backend';
+import { Connection } from './backend/connection';
+import type { BackendError } from './backend/errors';
+import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { ServerLanes } from './backend/lanes';
+import { partlyOnCpuWarning, warmUp } from './backend/warmup';
+import type { EditorContextSource } from './completion/context';
+import { CompletionEngine, type RequestEndEvent } from './completion/engine';
+import type { HardwareInfo } from './hardware/types';
+import type { Logger } from './log';
+import { createModelManager, type ModelManager } from './models/manager';
+import type { Services, SettingsSource } from './services';
+import { StatusModel } from './ui/statusModel';
+
+export const API_KEY_SECRET = 'qwenLocal.apiKey';
+const SNOOZE_MS = 15 * 60_000;
+/** globalState keys. */
+const CPU_WARNED = 'qwenLocal.cpuWarned';
+const WARNED_CLEAR_KEY = 'qwenLocal.warnedClearKey';
+const SNOOZED_UNTIL = 'qwenLocal.snoozedUntil';
+
+/** VS Code's globalState, as the core uses it. */
+export interface Memento {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+/** What a person is told; the editor shows notifications, tests record them. */
+export interface CoreUi {
+  /** The status changed: render it again. */
+  statusChanged(): void;
+  /** A new incident (never twice for one incident). */
+  notify(error: BackendError): void;
+  /** The host setting is invalid and ignored (once per value). */
+  badHost(message: string): void;
+  /** The API key would travel over plain http (once ever). */
+  keyInClear(message: string): void;
+  /** Part of the completion model runs on the CPU (once per model). */
+  partlyOnCpu(message: string): void;
+}
+
+export interface CoreDeps {
+  config: SettingsSource;
+  log: Logger;
+  ui: CoreUi;
+  /** The OLLAMA_HOST environment variable, read per use. */
+  envHost(): string | undefined;
+  /** SecretStorage, read after activation and after each change of the key. */
+  secrets: { get(key: string): PromiseLike<string | undefined> };
+  /** A key already known when the core is built (tests); the editor's comes from `secrets`. */
+  apiKey?: string;
+  memento: Memento;
+  isFocused(): boolean;
+  /** The health monitor's timers (tests record them). */
+  setTimer?(fn: () => void, ms: number): unknown;
+  clearTimer?(handle: unknown): void;
+  /** Open editors, recent edits and file reads, for completion context from other files. */
+  editorContext?: EditorContextSource;
+  /** Defaults to the Ollama backend; tests may wrap it. */
+  createBackend?(host: string, apiKey: string | undefined): Backend;
+  /** Defaults to running the real tools (hardware/detect.ts). */
+  detect?(): Promise<HardwareInfo>;
+  /** Load the completion model when the server becomes reachable (default true). */
+  warmOnRecovery?: boolean;
+  /** Every finished completion request (statistics beside the engine's own; tests). */
+  onRequestEnd?(event: RequestEndEvent): void;
+}
+
+export interface Core {
+  readonly services: Services;
+  readonly status: StatusModel;
+  readonly connection: Connection;
+  readonly lanes: ServerLanes;
+  readonly models: ModelManager;
+  readonly engine: CompletionEngine;
+  /** The server address now: the setting, else OLLAMA_HOST, else the default; resolved once per value. */
+  host(): ResolvedHost;
+  /** Completions are on and not snoozed. */
+  completionsActive(): boolean;
+  /** Snoozes completions for 15 minutes, or ends a snooze; returns the new end (0: none). */
+  toggleSnooze(): Promise<number>;
+  snoozedUntil(): number;
+  /** Reads the API key again (after activation, after a change), warns if it travels in clear, checks the server. */
+  reloadApiKey(): Promise<void>;
+  /** Settles when the warm-up in progress (if any) has ended. */
+  whenWarm(): Promise<void>;
+  dispose(): void;
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const { config, log, ui } = deps;
+  const disposables: { dispose(): void }[] = [];
+
+  // Resolved once per setting value: a bad value is reported once, not on every request. Read per
+  // call, never kept from activation: the settings may load after activate() has run.
+  let resolved: { raw: string; host: ResolvedHost } | undefined;
+  const host = (): ResolvedHost => {
+    const setting = config.settings.ollamaHost;
+    const env = deps.envHost();
+    const raw = `${setting}\n${env ?? ''}`;
+    if (resolved?.raw !== raw) {
+      try {
+        resolved = { raw, host: resolveHost(setting, env) };
+      } catch (error) {
+        const message = `Ignoring the Ollama host setting: ${error instanceof Error ? error.message : String(error)}`;
+        log.warn(message);
+        ui.badHost(message);
+        resolved = { raw, host: resolveHost(undefined, undefined) };
+      }
+    }
+    return resolved.host;
+  };
+
+  let apiKey = deps.apiKey;
+  let warming: Promise<void> = Promise.resolve();
+  // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
+  const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models'), detect: deps.detect });
+  const statusLog = log.child('status');
+  const status = new StatusModel(
+    {
+      host: host().url,
+      completionModel: models.completionModel(),
+      chatModel: models.chatModel(),
+      completionsEnabled: config.settings.completion.enabled,
+      snoozedUntil: deps.memento.get<number>(SNOOZED_UNTIL) ?? 0,
+    },
+    {
+      changed: () => ui.statusChanged(),
+      notify: (error) => ui.notify(error),
+      recovered: () => warmIfOn(),
+      log: (m) => statusLog.warn(m),
+    },
+  );
+
+  const connection = new Connection({
+    host: () => host().url,
+    apiKey: () => apiKey,
+    status,
+    isFocused: deps.isFocused,
+    setTimer: deps.setTimer,
+    clearTimer: deps.clearTimer,
+    createBackend: deps.createBackend,
+  });
+  disposables.push(connection);
+
+  // One lane per server: chat and actions take it first, completions wait.
+  const lanes = new ServerLanes();
+  const services: Services = {
+    config,
+    log,
+    backend: () => connection.backend(),
+    status,
+    models,
+    holdServer: () => lanes.for(connection.host).acquireForeground(),
+  };
+
+  const completionLog = log.child('completion');
+  const working = new Map<string, () => void>();
+  const engine = new CompletionEngine({
+    backend: () => connection.backend(),
+    context: deps.editorContext,
+    lanes,
+    log: completionLog,
+    // Failures reach the status through the reporting backend; here only work and timings.
+    events: {
+      onRequestStart: ({ id }) => working.set(id, status.beginWork('completion')),
+      onRequestEnd: (e) => {
+        working.get(e.id)?.();
+        working.delete(e.id);
+        const s = e.stats;
+        const ms = (ns?: number) => (ns === undefined ? '-' : (ns / 1e6).toFixed(0));
+        completionLog.debug(
+          `${e.model} ${e.outcome} in ${e.latencyMs.toFixed(0)} ms (first token ${e.firstTokenMs?.toFixed(0) ?? '-'} ms; ~${e.promptTokensEstimate} prompt tokens; ollama load ${ms(s?.loadDurationNs)} / prompt ${ms(s?.promptEvalDurationNs)} / eval ${ms(s?.evalDurationNs)} ms)`,
+        );
+        deps.onRequestEnd?.(e);
+      },
+    },
+  });
+  disposables.push(engine);
+
+  const refreshStatus = () =>
+    status.update({
+      host: host().url,
+      completionModel: models.completionModel(),
+      chatModel: models.chatModel(),
+      completionsEnabled: config.settings.completion.enabled,
+    });
+
+  // Load the completion model before the first keystroke needs it; warn once if it spills to the CPU.
+  let warmed = '';
+  const warm = async (): Promise<void> => {
+    const model = models.completionModel();
+    const key = `${host().url}|${model}`;
+    if (warmed === key || !config.settings.completion.enabled) return;
+    warmed = key;
+    try {
+      // A missing model is the first-run check's question (with the download size), not ours.
+      const installed = await models.refreshInstalled(AbortSignal.timeout(5_000));
+      if (!installed?.some((m) => m.name === model || m.name === `${model}:latest`)) {
+        warmed = '';
+        return;
+      }
+      const result = await warmUp(model, {
+        backend: connection.backend(),
+        keepAlive: config.settings.keepAlive,
+        numCtx: models.completionNumCtx(),
+        setLoading: (m) => status.setLoading(m),
+      });
+      const warning = result && partlyOnCpuWarning(model, result);
+      const seen = deps.memento.get<string[]>(CPU_WARNED) ?? [];
+      if (warning && !seen.includes(model)) {
+        void deps.memento.update(CPU_WARNED, [...seen, model]);
+        ui.partlyOnCpu(warning);
+      }
+    } catch (error) {
+      warmed = ''; // the failure was reported by the backend; try again after recovery
+      log.debug(`Warm-up of ${model} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  function warmIfOn(): void {
+    if (!(deps.warmOnRecovery ?? true)) return;
+    // A second call during a warm-up returns at once: whenWarm() still waits for the first.
+    const previous = warming;
+    warming = Promise.all([previous, warm()]).then(() => undefined);
+  }
+
+  let checkedHost = host().url;
+  disposables.push(
+    models.onDidChange(() => {
+      refreshStatus();
+      engine.clearCache();
+      warmIfOn();
+    }),
+    config.onDidChange(() => {
+      refreshStatus();
+      if (host().url !== checkedHost) {
+        checkedHost = host().url;
+        void connection.health.check();
+      }
+      warmIfOn();
+    }),
+  );
+
+  const snoozedUntil = () => status.facts.snoozedUntil ?? 0;
+
+  return {
+    services,
+    status,
+    connection,
+    lanes,
+    models,
+    engine,
+    host,
+    completionsActive: () => config.settings.completion.enabled && snoozedUntil() <= Date.now(),
+    snoozedUntil,
+    async toggleSnooze() {
+      const until = snoozedUntil() > Date.now() ? 0 : Date.now() + SNOOZE_MS;
+      status.update({ snoozedUntil: until });
+      await deps.memento.update(SNOOZED_UNTIL, until);
+      return until;
+    },
+    async reloadApiKey() {
+      apiKey = await deps.secrets.get(API_KEY_SECRET);
+      if (apiKey && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
+        void deps.memento.update(WARNED_CLEAR_KEY, true);
+        ui.keyInClear(`Qwen Local sends your API key to ${host().url} over plain http: anyone on that network can read it. Use https:// or a loopback address.`);
+      }
+      await connection.health.check();
+    },
+    whenWarm: () => warming,
+    dispose() {
+      for (const d of disposables.splice(0).reverse()) d.dispose();
+    },
+  };
+}

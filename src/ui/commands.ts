@@ -1,0 +1,81 @@
+// The core commands: log, statistics, retry, completions on/off and snooze, per-language toggle,
+// API key, the status bar menu. VS Code glue over the core (core.ts); nothing is decided here.
+
+import * as vscode from 'vscode';
+import { statisticsReport } from '../completion/stats';
+import { API_KEY_SECRET, type Core } from '../core';
+import type { SettingsSource } from '../services';
+import { showMenu } from './menu';
+
+export interface CoreCommandDeps {
+  core: Core;
+  config: SettingsSource;
+  channel: vscode.LogOutputChannel;
+  /** After a manual retry succeeded: the questions that need a reachable server. */
+  onReconnected(): Promise<void>;
+}
+
+export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCommandDeps): void {
+  const { core, config } = d;
+  const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  cmd('qwenLocal.showLog', () => d.channel.show());
+  cmd('qwenLocal.showStatistics', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: statisticsReport(core.engine.stats.snapshot()) });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
+  cmd('qwenLocal.retryConnection', async () => {
+    const ok = await core.connection.health.check();
+    if (!ok) {
+      // Asked for by the user, so answered even inside an incident that was already notified.
+      void vscode.window
+        .showWarningMessage(`Ollama is still not reachable at ${core.host().url}. Start it with \`ollama serve\`.`, 'Retry')
+        .then((c) => c && vscode.commands.executeCommand('qwenLocal.retryConnection'));
+      return;
+    }
+    void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${core.host().url}.`);
+    await d.onReconnected();
+  });
+  cmd('qwenLocal.toggleCompletions', async () => {
+    await config.update('completion.enabled', !config.settings.completion.enabled);
+  });
+  cmd('qwenLocal.snoozeCompletions', () => core.toggleSnooze());
+  cmd('qwenLocal.toggleLanguage', async (languageId?: string) => {
+    const lang = languageId ?? editorLanguage();
+    if (!lang) return;
+    const disabled = new Set(config.settings.completion.disabledLanguages);
+    if (disabled.has(lang)) disabled.delete(lang);
+    else disabled.add(lang);
+    await config.update('completion.disabledLanguages', [...disabled]);
+  });
+  cmd('qwenLocal.setApiKey', async () => {
+    const value = await vscode.window.showInputBox({
+      title: 'Qwen Local: API key for the model server',
+      prompt: `Sent as "Authorization: Bearer …" to ${core.host().url}. Leave empty to remove the key. Stored in VS Code's secret storage.`,
+      password: true,
+      ignoreFocusOut: true,
+      // An HTTP header cannot carry line breaks or non-ASCII text; say so before storing it.
+      validateInput: (v) => (!v.trim() || /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/.test(v.trim()) ? undefined : 'The key can only hold visible ASCII characters (no line breaks).'),
+    });
+    if (value === undefined) return;
+    if (value.trim()) await context.secrets.store(API_KEY_SECRET, value.trim());
+    else await context.secrets.delete(API_KEY_SECRET);
+    void vscode.window.showInformationMessage(value.trim() ? 'Qwen Local: API key saved.' : 'Qwen Local: API key removed.');
+  });
+  cmd('qwenLocal.showMenu', () => {
+    const languageId = editorLanguage();
+    return showMenu({
+      completionsEnabled: config.settings.completion.enabled,
+      snoozed: core.snoozedUntil() > Date.now(),
+      languageId,
+      languageDisabled: languageId ? config.settings.completion.disabledLanguages.includes(languageId) : false,
+      offline: core.status.offline,
+    });
+  });
+}
+
+/** The language of the file being edited; not of an output panel that happens to have focus. */
+function editorLanguage(): string | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc && (doc.uri.scheme === 'file' || doc.uri.scheme === 'untitled') ? doc.languageId : undefined;
+}
