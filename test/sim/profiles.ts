@@ -11,8 +11,8 @@ export const PROFILES = {
 
 export type ProfileName = keyof typeof PROFILES;
 
-/** Default version when a test names none: the current profile. */
-export const DEFAULT_VERSION: string = PROFILES.current;
+/** Default version when a test names none: the current profile, or QWEN_SIM_VERSION (to run any suite against another release). */
+export const DEFAULT_VERSION: string = process.env.QWEN_SIM_VERSION ?? PROFILES.current;
 
 /** "0.9.7" ≥ "0.9.10"? Numeric, part by part; a pre-release suffix ("-rc1") is ignored. */
 export function versionAtLeast(version: string, min: string): boolean {

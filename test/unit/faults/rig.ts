@@ -25,6 +25,13 @@ import type { StatusModel } from '../../../src/ui/statusModel';
 import { OllamaSimulator } from '../../sim/simulator';
 import { FakeIde, PlainSettings } from '../support/editor';
 
+/**
+ * The fault matrix runs against an old Ollama (0.6.5: automatic parallel slots, no context_length
+ * in /api/ps, errors as a line after 200) and a current one (test/sim/profiles.ts).
+ */
+export const FAULT_PROFILES = ['old', 'current'] as const;
+export type FaultProfile = (typeof FAULT_PROFILES)[number];
+
 export const COMPLETION_MODEL = 'qwen2.5-coder:1.5b-base';
 export const CHAT_MODEL = 'qwen2.5-coder:1.5b-instruct';
 
@@ -324,10 +331,10 @@ export function sleep(ms: number): Promise<void> {
  * A fresh simulator and a rig connected to it for each test of the calling describe(), both
  * stopped afterwards. Read `sim` and `rig` inside the tests (they change per test).
  */
-export function connectedRigPerTest(): { readonly sim: OllamaSimulator; readonly rig: Rig } {
+export function connectedRigPerTest(profile: FaultProfile = 'current'): { readonly sim: OllamaSimulator; readonly rig: Rig } {
   const current: { sim?: OllamaSimulator; rig?: Rig } = {};
   beforeEach(async () => {
-    current.sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
+    current.sim = new OllamaSimulator({ profile, timing: { loadMs: 1, tokenMs: 1 } });
     await current.sim.start();
     current.rig = new Rig({ sim: current.sim });
     assert.equal(await current.rig.connection.health.check(), true);
