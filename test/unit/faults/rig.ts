@@ -56,6 +56,8 @@ export interface RigOptions {
   /** Wraps every backend the connection builds (instrumentation). */
   wrapBackend?(inner: Backend): Backend;
   chatNumCtx?: number;
+  /** How long completions may wait for a first token before the model counts as cold (core default 1.5 s). */
+  slowFirstByteMs?: number;
 }
 
 /** What the rig remembers of a long run (the soak): the latest entries only. */
@@ -148,6 +150,7 @@ export class Rig {
       },
       editorContext: options.context,
       warmOnRecovery: options.warmOnRecovery ?? false,
+      slowFirstByteMs: options.slowFirstByteMs,
       onRequestEnd: (event) => keep(this.ended, event),
     });
     ({ status: this.status, connection: this.connection, lanes: this.lanes, engine: this.engine } = this.core);
@@ -171,6 +174,8 @@ export class Rig {
       offset,
       indentation: { insertSpaces: true, tabSize: 2 },
       model: COMPLETION_MODEL,
+      // As the provider passes it: the hardware choice's context, the one the warm-up loads with.
+      numCtx: this.core.models.completionNumCtx(),
       settings: { ...completion, keepAlive: DEFAULTS.keepAlive },
       explicit: true,
       signal: new AbortController().signal,
