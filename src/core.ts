@@ -216,6 +216,8 @@ export function createCore(deps: CoreDeps): Core {
   // believed cold (keep_alive deadline passed, restart, model switch, slow first bytes); warn once
   // if it spills to the CPU.
   let warmed = '';
+  /** Models this session has seen loaded: loading one again is a reload, and the status says so. */
+  const everLoaded = new Set<string>();
   const warm = async (): Promise<void> => {
     const model = models.completionModel();
     const key = residencyKey(model);
@@ -232,9 +234,10 @@ export function createCore(deps: CoreDeps): Core {
         backend: connection.backend(),
         keepAlive: config.settings.keepAlive,
         numCtx: models.completionNumCtx(),
-        setLoading: (m) => status.setLoading(m),
+        setLoading: (m) => status.setLoading(m, everLoaded.has(key)),
       });
       residency.used(key, config.settings.keepAlive);
+      everLoaded.add(key);
       const warning = result && partlyOnCpuWarning(model, result);
       const seen = deps.memento.get<string[]>(CPU_WARNED) ?? [];
       if (warning && !seen.includes(model)) {

@@ -73,7 +73,7 @@ describe('Ollama simulator: behaves as real Ollama does (issue 14)', function ()
     });
 
     it('finishes a load whose starter stays, even when another request waiting for it leaves', async function () {
-      sim.setTiming({ loadMs: 100 });
+      sim.setTiming({ loadMs: 800 });
       const starter = client.generate({ model: BASE, prompt: '', stream: false });
       await sim.waitFor(() => sim.modelEvents.some((e) => e.kind === 'loadStart'));
       const ac = new AbortController();
@@ -142,7 +142,7 @@ describe('Ollama simulator: behaves as real Ollama does (issue 14)', function ()
     // server/sched.go `GetRunner`: only the scheduler's pendingReqCh is bounded; a request that
     // has its runner waits on the runner's semaphore (llm/server.go `Completion`) without limit.
     it('answers 503 "server busy" only when too many requests wait for a load', async function () {
-      sim.configure({ maxQueue: 2, timing: { loadMs: 80 } });
+      sim.configure({ maxQueue: 2, timing: { loadMs: 600 } });
       const cold = await Promise.allSettled([0, 1, 2].map((i) => client.generate({ model: BASE, prompt: `p${i}`, stream: false })));
       const rejected = cold.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       assert.equal(rejected.length, 1);
