@@ -8,6 +8,7 @@ import { Connection } from './backend/connection';
 import type { BackendError } from './backend/errors';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { ServerLanes } from './backend/lanes';
+import { ModelResidency } from './backend/residency';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import type { EditorContextSource } from './completion/context';
 import { CompletionEngine, type RequestEndEvent } from './completion/engine';
@@ -71,6 +72,8 @@ export interface CoreDeps {
   warmOnRecovery?: boolean;
   /** Every finished completion request (statistics beside the engine's own; tests). */
   onRequestEnd?(event: RequestEndEvent): void;
+  /** How long completions may wait for a first token before the model counts as cold (tests shorten it). */
+  slowFirstByteMs?: number;
 }
 
 export interface Core {
@@ -139,6 +142,8 @@ export function createCore(deps: CoreDeps): Core {
       notify: (error) => ui.notify(error),
       recovered: () => {
         ui.recovered?.();
+        // After an outage the server may have restarted: nothing is loaded any more.
+        residency.forget();
         warmIfOn();
       },
       log: (m) => statusLog.warn(m),
@@ -169,6 +174,10 @@ export function createCore(deps: CoreDeps): Core {
 
   const completionLog = log.child('completion');
   const working = new Map<string, () => void>();
+  // Where the completion model is believed cold, the warm-up loads it: Ollama aborts a load whose
+  // requesting client leaves, so loads started by completions die with every keystroke.
+  const residency = new ModelResidency(Date.now, deps.slowFirstByteMs);
+  const residencyKey = (model: string) => `${host().url}|${model}`;
   const engine = new CompletionEngine({
     backend: () => connection.backend(),
     context: deps.editorContext,
@@ -176,10 +185,20 @@ export function createCore(deps: CoreDeps): Core {
     log: completionLog,
     // Failures reach the status through the reporting backend; here only work and timings.
     events: {
-      onRequestStart: ({ id }) => working.set(id, status.beginWork('completion')),
+      onRequestStart: ({ id, model }) => {
+        working.set(id, status.beginWork('completion'));
+        const key = residencyKey(model);
+        residency.started(key);
+        if (residency.isCold(key)) warmIfOn();
+      },
       onRequestEnd: (e) => {
         working.get(e.id)?.();
         working.delete(e.id);
+        const answered = e.outcome === 'shown' || e.outcome === 'empty' || e.firstTokenMs !== undefined;
+        if (residency.ended(residencyKey(e.model), answered, config.settings.keepAlive)) {
+          completionLog.debug(`${e.model}: no first token for a while, so it is being loaded; loading it with a request typing does not cancel`);
+          warmIfOn();
+        }
         const s = e.stats;
         const ms = (ns?: number) => (ns === undefined ? '-' : (ns / 1e6).toFixed(0));
         completionLog.debug(
@@ -199,12 +218,16 @@ export function createCore(deps: CoreDeps): Core {
       completionsEnabled: config.settings.completion.enabled,
     });
 
-  // Load the completion model before the first keystroke needs it; warn once if it spills to the CPU.
+  // Load the completion model before the first keystroke needs it, and again whenever it is
+  // believed cold (keep_alive deadline passed, restart, model switch, slow first bytes); warn once
+  // if it spills to the CPU.
   let warmed = '';
+  /** Models this session has seen loaded: loading one again is a reload, and the status says so. */
+  const everLoaded = new Set<string>();
   const warm = async (): Promise<void> => {
     const model = models.completionModel();
-    const key = `${host().url}|${model}`;
-    if (warmed === key || !config.settings.completion.enabled) return;
+    const key = residencyKey(model);
+    if (warmed === key || !residency.isCold(key) || !config.settings.completion.enabled) return;
     warmed = key;
     try {
       // A missing model is the first-run check's question (with the download size), not ours.
@@ -217,8 +240,10 @@ export function createCore(deps: CoreDeps): Core {
         backend: connection.backend(),
         keepAlive: config.settings.keepAlive,
         numCtx: models.completionNumCtx(),
-        setLoading: (m) => status.setLoading(m),
+        setLoading: (m) => status.setLoading(m, everLoaded.has(key)),
       });
+      residency.used(key, config.settings.keepAlive);
+      everLoaded.add(key);
       const warning = result && partlyOnCpuWarning(model, result);
       const seen = deps.memento.get<string[]>(CPU_WARNED) ?? [];
       if (warning && !seen.includes(model)) {
@@ -226,8 +251,10 @@ export function createCore(deps: CoreDeps): Core {
         ui.partlyOnCpu(warning);
       }
     } catch (error) {
-      warmed = ''; // the failure was reported by the backend; try again after recovery
+      // The failure was reported by the backend; try again after recovery.
       log.debug(`Warm-up of ${model} failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      warmed = '';
     }
   };
   function warmIfOn(): void {

@@ -64,8 +64,8 @@ export class StatusModel implements StatusReporter {
     };
   }
 
-  setLoading(model: string | undefined): void {
-    this.update({ loadingModel: model });
+  setLoading(model: string | undefined, reloading = false): void {
+    this.update({ loadingModel: model, reloading: model !== undefined && reloading });
   }
 
   reportOk(): void {

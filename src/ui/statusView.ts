@@ -13,6 +13,8 @@ export interface StatusFacts {
   /** Labels of work in progress ("Completion", "Chat"). */
   working: string[];
   loadingModel?: string;
+  /** The model was loaded before and the server dropped it (keep_alive, another model, a restart). */
+  reloading?: boolean;
   lastError?: string;
   now: number;
 }
@@ -42,6 +44,10 @@ export function statusView(f: StatusFacts): StatusView {
     return { text: '$(loading~spin) Qwen', tooltip: `Connecting to Ollama at ${f.host}…${click}` };
   }
   if (f.loadingModel) {
+    if (f.reloading) {
+      const why = 'Ollama had unloaded it (keep_alive ran out, another model needed the memory, or the server restarted).';
+      return { text: '$(loading~spin) Qwen: reloading model', tooltip: `Ollama is loading ${f.loadingModel} into memory again. ${why}\n${models}${click}` };
+    }
     return { text: '$(loading~spin) Qwen: loading model', tooltip: `Ollama is loading ${f.loadingModel} into memory.\n${models}${click}` };
   }
   if (f.working.length > 0) {

@@ -117,6 +117,8 @@ export class StreamFaults {
     private readonly x: Exchange,
     faults: readonly FaultSpec[],
     private readonly stream: boolean,
+    /** Ollama ≥ 0.12.6: an error before the first line is an HTTP status (profiles.ts). */
+    private readonly statusBeforeFirstLine = false,
   ) {
     this.pending = faults.filter((f) => f.kind === 'errorLine' || f.kind === 'malformedLine' || f.kind === 'drop');
   }
@@ -134,7 +136,7 @@ export class StreamFaults {
         case 'errorLine': {
           const message = f.error ?? defaultErrorText(500);
           this.x.rec.error = message;
-          if (this.stream) {
+          if (this.stream && !(this.statusBeforeFirstLine && !this.x.streaming)) {
             this.x.line({ error: message });
             this.x.end('error');
           } else {

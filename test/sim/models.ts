@@ -95,9 +95,23 @@ const BASE_TEMPLATE = `{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|
 {{- else }}{{ .Prompt }}
 {{- end }}`;
 
+// Shortened from Ollama's qwen2.5-coder instruct template; it keeps the `.Tools` section that makes
+// Ollama report "tools" (server/images.go `Model.Capabilities`), as the base one keeps `.Suffix` ("insert").
 const INSTRUCT_TEMPLATE = `{{- if .Messages }}
-{{- if .System }}<|im_start|>system
-{{ .System }}<|im_end|>
+{{- if or .System .Tools }}<|im_start|>system
+{{- if .System }}
+{{ .System }}
+{{- end }}
+{{- if .Tools }}
+
+# Tools
+
+<tools>
+{{- range .Tools }}
+{"type": "function", "function": {{ .Function }}}
+{{- end }}
+</tools>
+{{- end }}<|im_end|>
 {{ end }}
 {{- range .Messages }}<|im_start|>{{ .Role }}
 {{ .Content }}<|im_end|>
@@ -205,8 +219,9 @@ export function loadedSize(m: ModelInfo, numCtx: number): number {
   return m.layers[0]!.size + numCtx * m.kvBytesPerToken + 300 * 1024 * 1024;
 }
 
-export function psEntry(m: ModelInfo, numCtx: number, expiresAt: number, vramBytes: number | undefined) {
-  const size = loadedSize(m, numCtx);
+/** One /api/ps entry; `context_length` only on servers that report it (profiles.ts). */
+export function psEntry(m: ModelInfo, numCtx: number, expiresAt: number, vramBytes: number | undefined, withContext = true, sizeBytes = 0) {
+  const size = sizeBytes || loadedSize(m, numCtx);
   return {
     name: m.name,
     model: m.name,
@@ -215,7 +230,7 @@ export function psEntry(m: ModelInfo, numCtx: number, expiresAt: number, vramByt
     details: details(m),
     expires_at: new Date(expiresAt).toISOString(),
     size_vram: vramBytes === undefined ? size : Math.max(0, Math.min(size, vramBytes)),
-    context_length: numCtx,
+    ...(withContext ? { context_length: numCtx } : {}),
   };
 }
 

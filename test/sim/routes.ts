@@ -8,7 +8,8 @@ import { Exchange, StreamFaults } from './exchange';
 import type { FaultSet } from './faults';
 import { defaultErrorText } from './faults';
 import type { RequestLog } from './log';
-import { fullName, normalizeName, psEntry, resolveModel, showResponse, tagsEntry, type ModelInfo } from './models';
+import { fullName, loadedSize, normalizeName, psEntry, resolveModel, showResponse, tagsEntry, type ModelInfo } from './models';
+import { behaviourOf } from './profiles';
 import { AbortedError, abortableSleep, FOREVER_MS, QueueFullError, type Runner, type Scheduler } from './scheduler';
 import { SimToolParser } from './toolParser';
 import { commonPrefixLength, countTokens, parseFim, parseGoDuration, tokenId, tokenize } from './tokens';
@@ -30,8 +31,11 @@ import type {
 export interface Settings {
   version: string;
   timing: Timing;
-  numParallel: number;
+  /** Explicit OLLAMA_NUM_PARALLEL; undefined: the version's default (profiles.ts). */
+  numParallel: number | undefined;
   maxQueue: number;
+  /** OLLAMA_MAX_LOADED_MODELS; 0: automatic (3 per GPU with vramBytes set, else no limit). */
+  maxLoadedModels: number;
   defaultNumCtx: number;
   defaultKeepAlive: string | number;
   vramBytes: number | undefined;
@@ -74,14 +78,24 @@ const ROUTES: Record<string, { methods: string[]; endpoint: Endpoint }> = {
   '/api/delete': { methods: ['DELETE'], endpoint: 'delete' },
 };
 
-const INT_OPTIONS = ['num_ctx', 'num_predict', 'num_keep', 'seed', 'top_k', 'repeat_last_n', 'mirostat', 'num_batch', 'num_gpu', 'main_gpu', 'num_thread'];
-const FLOAT_OPTIONS = ['temperature', 'top_p', 'min_p', 'typical_p', 'tfs_z', 'repeat_penalty', 'presence_penalty', 'frequency_penalty', 'mirostat_tau', 'mirostat_eta'];
-const BOOL_OPTIONS = ['penalize_newline', 'numa', 'low_vram', 'vocab_only', 'use_mmap', 'use_mlock'];
+// The fields of the current api.Options / api.Runner (api/types.go). Options since removed
+// (mirostat, mirostat_tau, mirostat_eta, tfs_z, penalize_newline, numa, low_vram, vocab_only,
+// use_mlock) are unknown keys now: `FromMap` logs "invalid option provided" and ignores them, so
+// they are not type-checked. Older releases still had them typed; that boundary is not modelled.
+const INT_OPTIONS = ['num_ctx', 'num_predict', 'num_keep', 'seed', 'top_k', 'repeat_last_n', 'num_batch', 'num_gpu', 'main_gpu', 'num_thread'];
+const FLOAT_OPTIONS = ['temperature', 'top_p', 'min_p', 'typical_p', 'repeat_penalty', 'presence_penalty', 'frequency_penalty'];
+const BOOL_OPTIONS = ['use_mmap'];
 
-/** Ollama's Options.FromMap type checks (a wrong type fails the request with 500). */
+/** `options` that is not a JSON object fails binding the request body (gin ShouldBindJSON → 400). */
+function optionsShapeError(options: unknown, request: string): string | undefined {
+  if (options === undefined || options === null || (typeof options === 'object' && !Array.isArray(options))) return undefined;
+  const kind = Array.isArray(options) ? 'array' : typeof options === 'boolean' ? 'bool' : typeof options;
+  return `json: cannot unmarshal ${kind} into Go struct field ${request}.options of type map[string]interface {}`;
+}
+
+/** Ollama's Options.FromMap type checks (api/types.go; a wrong type fails the request with 500). */
 function checkOptions(options: unknown): string | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== 'object' || Array.isArray(options)) return 'json: cannot unmarshal options into Go struct field of type map[string]interface {}';
+  if (options === undefined || options === null || typeof options !== 'object') return undefined;
   for (const [key, value] of Object.entries(options)) {
     if (value === null) continue;
     if (INT_OPTIONS.includes(key) && typeof value !== 'number') return `option "${key}" must be of type integer`;
@@ -95,9 +109,13 @@ function checkOptions(options: unknown): string | undefined {
   return undefined;
 }
 
-/** keep_alive as Ollama reads it: a number is seconds, a string is a Go duration; negative = for ever. */
-function keepAliveMs(value: unknown, fallback: string | number): number {
-  const v = value === undefined || value === null ? fallback : value;
+/**
+ * keep_alive as Ollama reads it (api/types.go `Duration.UnmarshalJSON`): a number is seconds, a
+ * string is a Go duration; negative = for ever. Undefined when the request has none.
+ */
+export function keepAliveMs(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const v = value;
   let ms: number;
   if (typeof v === 'number') ms = v * 1000;
   else if (typeof v === 'string') ms = parseGoDuration(v);
@@ -138,7 +156,8 @@ interface Job {
   /** The model as the client named it: Ollama echoes it back. */
   label: string;
   info: ModelInfo;
-  keepAliveMs: number;
+  /** Undefined: the request had no keep_alive. */
+  keepAliveMs: number | undefined;
   numCtx: number;
   numPredict: number | undefined;
   stop: string[];
@@ -245,13 +264,26 @@ export class Routes {
     }
   }
 
+  /**
+   * Generation slots for a model: OLLAMA_NUM_PARALLEL, else the version's default; automatic
+   * (before v0.9.7) is 4 when 4 × num_ctx fits in VRAM, else 1 (sched.go `pickBestFitGPUs`).
+   */
+  private parallelFor(info: ModelInfo, numCtx: number): number {
+    const s = this.s.settings();
+    const n = s.numParallel ?? behaviourOf(s.version).defaultNumParallel;
+    if (n > 0) return n;
+    return s.vramBytes === undefined || loadedSize(info, numCtx * 4) <= s.vramBytes ? 4 : 1;
+  }
+
   private ps(x: Exchange): void {
-    const vram = this.s.settings().vramBytes;
+    const settings = this.s.settings();
+    const vram = settings.vramBytes;
+    const withContext = behaviourOf(settings.version).psContextLength;
     const models = this.s.scheduler
       .loaded()
       .map((r) => ({ r, info: this.s.findInstalled(r.name) }))
       .filter((e): e is { r: Runner; info: ModelInfo } => e.info !== undefined)
-      .map(({ r, info }) => psEntry(info, r.numCtx, r.expiry(), vram))
+      .map(({ r, info }) => psEntry(info, r.numCtx, r.expiry(), vram, withContext, r.sizeBytes))
       .sort((a, b) => b.expires_at.localeCompare(a.expires_at));
     x.json(200, { models });
   }
@@ -329,18 +361,28 @@ export class Routes {
     }
   }
 
-  /** What generate and chat check first, as Ollama does: keep_alive parses, the model is installed. Sends the error otherwise. */
-  private target(x: Exchange, body: Body, defaultKeepAlive: string | number): { keepAlive: number; label: string; info: ModelInfo } | undefined {
-    let keepAlive: number;
+  /**
+   * What generate and chat check first, as Ollama does: the body binds (keep_alive parses,
+   * options is an object: 400), the model name is valid and installed (404). Sends the error otherwise.
+   */
+  private target(x: Exchange, body: Body, request: string): { keepAlive: number | undefined; label: string; info: ModelInfo } | undefined {
+    let keepAlive: number | undefined;
     try {
-      keepAlive = keepAliveMs(body.keep_alive, defaultKeepAlive);
+      keepAlive = keepAliveMs(body.keep_alive);
     } catch (e) {
       x.error(400, e instanceof Error ? e.message : String(e));
       return undefined;
     }
+    const shape = optionsShapeError(body.options, request);
+    if (shape) {
+      x.error(400, shape);
+      return undefined;
+    }
     const label = str(body.model);
     if (!label) {
-      x.error(400, 'model is required');
+      // routes.go `GenerateHandler` / `ChatHandler`: an invalid name (the empty one too) is answered
+      // as "model '%s' not found" with 404, kept so for compatibility (comment in routes.go).
+      x.error(404, "model '' not found");
       return undefined;
     }
     const info = this.s.findInstalled(label);
@@ -350,7 +392,7 @@ export class Routes {
 
   private async generate(x: Exchange, body: Body, faults: FaultSpec[]): Promise<void> {
     const settings = this.s.settings();
-    const target = this.target(x, body, settings.defaultKeepAlive);
+    const target = this.target(x, body, 'GenerateRequest');
     if (!target) return;
     const { keepAlive, label, info } = target;
 
@@ -396,7 +438,7 @@ export class Routes {
       label,
       info,
       keepAliveMs: keepAlive,
-      ...this.sampling(options, settings),
+      ...this.sampling(options, settings, info),
       stream: body.stream !== false,
       prompt: rendered,
       loadOnly: prompt === '',
@@ -408,7 +450,7 @@ export class Routes {
 
   private async chat(x: Exchange, body: Body, faults: FaultSpec[]): Promise<void> {
     const settings = this.s.settings();
-    const target = this.target(x, body, settings.defaultKeepAlive);
+    const target = this.target(x, body, 'ChatRequest');
     if (!target) return;
     const { keepAlive, label, info } = target;
     if (body.messages !== undefined && body.messages !== null && !Array.isArray(body.messages)) {
@@ -444,7 +486,7 @@ export class Routes {
       label,
       info,
       keepAliveMs: keepAlive,
-      ...this.sampling(options, settings),
+      ...this.sampling(options, settings, info),
       stream: body.stream !== false,
       prompt: renderChat(info, messages),
       loadOnly: messages.length === 0,
@@ -455,8 +497,14 @@ export class Routes {
     });
   }
 
-  private sampling(options: Record<string, unknown>, settings: Settings): Pick<Job, 'numCtx' | 'numPredict' | 'stop'> {
-    const numCtx = typeof options.num_ctx === 'number' && options.num_ctx > 0 ? Math.floor(options.num_ctx) : settings.defaultNumCtx;
+  /**
+   * num_ctx as the runner gets it: at least 4 (sched.go `GetRunner`), at most the model's trained
+   * context (llm/server.go `NewLlamaServer`: "requested context size too large for model", then
+   * opts.NumCtx = the GGUF context_length).
+   */
+  private sampling(options: Record<string, unknown>, settings: Settings, info?: ModelInfo): Pick<Job, 'numCtx' | 'numPredict' | 'stop'> {
+    const asked = typeof options.num_ctx === 'number' && options.num_ctx > 0 ? Math.floor(options.num_ctx) : settings.defaultNumCtx;
+    const numCtx = Math.max(4, Math.min(asked, info?.contextLength ?? asked));
     const numPredict = typeof options.num_predict === 'number' ? Math.floor(options.num_predict) : undefined;
     const stop = Array.isArray(options.stop) ? options.stop.filter((s): s is string => typeof s === 'string') : [];
     return { numCtx, numPredict, stop };
@@ -482,30 +530,47 @@ export class Routes {
         ? { model: job.label, created_at: now(), response: '', done: true, done_reason: reason }
         : { model: job.label, created_at: now(), message: { role: 'assistant', content: '' }, done_reason: reason, done: true };
 
+    const settings = this.s.settings();
+    const parallel = this.parallelFor(job.info, job.numCtx);
+    // With more than one slot the runner holds num_ctx per slot (sched.go `processPending`:
+    // "Keep NumCtx and numParallel in sync"), which is what it takes in memory.
+    const size = loadedSize(job.info, job.numCtx * parallel);
+    // Only requests that must wait for a load count against OLLAMA_MAX_QUEUE (scheduler.ts).
+    let leaveQueue: (() => void) | undefined;
+    if (slowLoad !== undefined || scheduler.needsLoad(runner, job.numCtx)) {
+      try {
+        leaveQueue = scheduler.enterLoadQueue();
+      } catch (e) {
+        if (e instanceof QueueFullError) return x.error(503, defaultErrorText(503));
+        throw e;
+      }
+    }
     log.openRequest();
-    scheduler.hold(runner, job.keepAliveMs);
+    scheduler.hold(runner, job.keepAliveMs, keepAliveMs(settings.defaultKeepAlive) ?? 300_000);
     let slot = false;
     let generated = '';
     try {
       const loadMs = slowLoad?.kind === 'slowLoad' ? slowLoad.ms : timing.loadMs;
+      const load = async (): Promise<number> => {
+        try {
+          return await scheduler.ensureLoaded(runner, job.numCtx, loadMs, slowLoad !== undefined, x.signal, size);
+        } finally {
+          leaveQueue?.();
+        }
+      };
       if (job.loadOnly) {
-        await scheduler.ensureLoaded(runner, job.numCtx, loadMs, slowLoad !== undefined, x.signal);
+        await load();
         rec.loadedAt = Date.now();
         rec.doneReason = 'load';
         return x.json(200, doneObject('load'));
       }
 
-      try {
-        await scheduler.acquireSlot(runner, x.signal);
-      } catch (e) {
-        if (e instanceof QueueFullError) return x.error(503, defaultErrorText(503));
-        throw e;
-      }
+      await scheduler.acquireSlot(runner, parallel, x.signal);
       slot = true;
       rec.startedAt = Date.now();
       log.beginGeneration(job.info.name);
 
-      const loadWait = await scheduler.ensureLoaded(runner, job.numCtx, loadMs, slowLoad !== undefined, x.signal);
+      const loadWait = await load();
       rec.loadedAt = Date.now();
       const plan = await job.answer();
 
@@ -521,7 +586,7 @@ export class Routes {
       await abortableSleep(evaluated * timing.promptMsPerToken, x.signal);
       const promptMs = performance.now() - tp;
 
-      const sink = new StreamFaults(x, job.faults, job.stream);
+      const sink = new StreamFaults(x, job.faults, job.stream, behaviourOf(settings.version).errorStatusBeforeFirstToken);
       const tokenMs = plan.tokenMs ?? timing.tokenMs;
       const te = performance.now();
       const maxMs = endless?.kind === 'endless' ? (endless.maxMs ?? 60_000) : Infinity;
@@ -564,7 +629,10 @@ export class Routes {
         ...(job.withContext ? { context: tokenize(job.prompt + generated).map(tokenId) } : {}),
         total_duration: ns(performance.now() - t0),
         load_duration: ns(loadWait),
-        prompt_eval_count: evaluated,
+        // Cached and new tokens alike: the runner counts every prompt input of the sequence
+        // (runner/llamarunner/runner.go `NewSequence`: numPromptInputs = len(inputs), before the
+        // cache is consulted), so a warm cache shortens prompt_eval_duration, not the count.
+        prompt_eval_count: Math.max(1, Math.min(total, job.numCtx)),
         prompt_eval_duration: ns(promptMs),
         eval_count: rec.tokensSent,
         eval_duration: ns(evalMs),
@@ -593,6 +661,7 @@ export class Routes {
         scheduler.releaseSlot(runner);
       }
       scheduler.release(runner);
+      leaveQueue?.();
       log.closeRequest();
     }
   }

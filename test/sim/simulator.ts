@@ -27,7 +27,8 @@ import { FaultSet, type FaultHandle } from './faults';
 import { matches, RequestLog, sleep, waitFor, type RequestMatcher } from './log';
 import { DEFAULT_INSTALLED, defaultRegistry, normalizeName, resolveModel, sameModel, type ModelInfo } from './models';
 import { Routes, type Settings, type SimState } from './routes';
-import { Scheduler } from './scheduler';
+import { DEFAULT_VERSION, PROFILES } from './profiles';
+import { Scheduler, type ModelEvent } from './scheduler';
 import type {
   AnswerSource,
   ChatContext,
@@ -43,6 +44,8 @@ import type {
 
 export type * from './types';
 export type { FaultHandle } from './faults';
+export type { ModelEvent } from './scheduler';
+export { PROFILES, behaviourOf, versionAtLeast } from './profiles';
 export type { RequestFilter, RequestMatcher } from './log';
 
 export const DEFAULT_TIMING: Timing = { loadMs: 40, promptMsPerToken: 0.02, tokenMs: 2, pullStepMs: 5, pullSteps: 4 };
@@ -76,7 +79,12 @@ export class OllamaSimulator {
     this.initial = config;
     this.hostname = host ?? '127.0.0.1';
     this.boundPort = port ?? 0;
-    this.scheduler = new Scheduler(() => ({ numParallel: this.settingsNow.numParallel, maxQueue: this.settingsNow.maxQueue }));
+    this.scheduler = new Scheduler(() => {
+      const s = this.settingsNow;
+      // sched.go: OLLAMA_MAX_LOADED_MODELS unset means defaultModelsPerGPU (3) × GPUs.
+      const auto = s.vramBytes === undefined ? 0 : 3;
+      return { maxQueue: s.maxQueue, vramBytes: s.vramBytes, maxLoadedModels: s.maxLoadedModels > 0 ? s.maxLoadedModels : auto };
+    });
     this.applyFresh(config);
     const state: SimState = {
       settings: () => this.settingsNow,
@@ -168,7 +176,9 @@ export class OllamaSimulator {
   /** Changes the given parts of the configuration; lists (models, rules, faults) are replaced. */
   configure(config: SimConfig): this {
     const s = this.settingsNow;
+    if (config.profile !== undefined) s.version = PROFILES[config.profile];
     if (config.version !== undefined) s.version = config.version;
+    if (config.maxLoadedModels !== undefined) s.maxLoadedModels = config.maxLoadedModels;
     if (config.timing) s.timing = { ...s.timing, ...config.timing };
     if (config.numParallel !== undefined) s.numParallel = config.numParallel;
     if (config.maxQueue !== undefined) s.maxQueue = config.maxQueue;
@@ -200,16 +210,18 @@ export class OllamaSimulator {
     this.faultSet.clear();
     this.blobs.clear();
     this.scheduler.reset();
+    this.scheduler.clearEvents();
     this.applyFresh(this.initial);
     return this;
   }
 
   private applyFresh(config: SimConfig): void {
     this.settingsNow = {
-      version: '0.6.5',
+      version: DEFAULT_VERSION,
       timing: { ...DEFAULT_TIMING },
-      numParallel: 1,
+      numParallel: undefined,
       maxQueue: 512,
+      maxLoadedModels: 0,
       defaultNumCtx: 4096,
       defaultKeepAlive: '5m',
       vramBytes: undefined,
@@ -321,6 +333,16 @@ export class OllamaSimulator {
     return this.scheduler.loaded().map((r) => r.name);
   }
 
+  /** Loads started, finished and aborted, evictions, expiries and unloads, oldest first. */
+  get modelEvents(): readonly ModelEvent[] {
+    return this.scheduler.events;
+  }
+
+  /** How many loads of `model` (or of any model) finished. */
+  loadCount(model?: string): number {
+    return this.scheduler.events.filter((e) => e.kind === 'loaded' && (model === undefined || sameModel(e.model, model))).length;
+  }
+
   isLoaded(model: string): boolean {
     return this.scheduler.loaded().some((r) => sameModel(r.name, model));
   }
@@ -355,6 +377,7 @@ export class OllamaSimulator {
 
   clearLog(): this {
     this.log.clear();
+    this.scheduler.clearEvents();
     return this;
   }
 

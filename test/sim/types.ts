@@ -177,22 +177,33 @@ export interface RequestRecord {
 
 /** The whole configuration; every field optional. Also the CLI's --config file and POST /config body. */
 export interface SimConfig {
-  /** Reported by /api/version. */
+  /**
+   * Reported by /api/version; also picks the version-dependent defaults (profiles.ts: parallel
+   * slots, context_length in /api/ps, errors before the first token). Default: the current profile.
+   */
   version?: string;
+  /** Shorthand for `version`: "old" (0.6.5) or "current" (profiles.ts). `version` wins if both are given. */
+  profile?: 'old' | 'current';
   /** Installed models (replaces the defaults when given). */
   models?: ModelSpec[];
   /** Models a pull can find (replaces the built-in Qwen2.5-Coder catalogue when given). */
   registry?: ModelSpec[];
   timing?: Partial<Timing>;
-  /** Generations at once per model (OLLAMA_NUM_PARALLEL). Default 1. */
+  /** Generations at once per model (OLLAMA_NUM_PARALLEL). Default: the version's (profiles.ts). */
   numParallel?: number;
-  /** Waiting requests before 503 (OLLAMA_MAX_QUEUE). Default 512. */
+  /** Requests waiting for a model load before 503 (OLLAMA_MAX_QUEUE). Default 512. */
   maxQueue?: number;
+  /** Models loaded at once (OLLAMA_MAX_LOADED_MODELS). Default 0: 3 when vramBytes is set (one GPU), else no limit. */
+  maxLoadedModels?: number;
   /** num_ctx when a request does not set it. Default 4096. */
   defaultNumCtx?: number;
   /** keep_alive when a request does not set it. Default "5m". */
   defaultKeepAlive?: string | number;
-  /** GPU memory; a loaded model beyond it is partly in system RAM (size_vram < size). Default: unlimited. */
+  /**
+   * GPU memory. Loading a model that does not fit next to the loaded ones unloads idle ones first
+   * (scheduler.ts `makeRoom`); a model bigger than all of it is partly in system RAM
+   * (size_vram < size). Default: unlimited.
+   */
   vramBytes?: number;
   /** When set, every /api request needs "Authorization: Bearer <apiKey>" (like a proxy in front), else 401. */
   apiKey?: string;

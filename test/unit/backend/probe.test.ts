@@ -51,7 +51,7 @@ describe('backend/probe', function () {
     it('auto finds Ollama by /api/version first', async () => {
       const r = await probeServer({ kind: 'auto', url: ollama.url });
       assert.equal(r.kind, 'ollama');
-      assert.equal(r.summary, `Found Ollama 0.6.5 at ${new URL(ollama.url).host}.`);
+      assert.equal(r.summary, `Found Ollama ${ollama.settings.version} at ${new URL(ollama.url).host}.`);
     });
 
     it('auto finds vLLM and llama.cpp by /v1/models, with a /v1 URL too', async () => {

@@ -11,12 +11,12 @@
 //      notifies again, and the status flips to ready while generation still fails.
 
 import assert from 'node:assert/strict';
-import { CHAT_MODEL, noStrayErrors, connectedRigPerTest } from './rig';
+import { CHAT_MODEL, noStrayErrors, connectedRigPerTest, FAULT_PROFILES } from './rig';
 
-describe('faults: one notification per incident across partial streams and metadata calls', function () {
+for (const profile of FAULT_PROFILES) describe(`faults (${profile} Ollama): one notification per incident across partial streams and metadata calls`, function () {
   this.timeout(10_000);
   noStrayErrors();
-  const t = connectedRigPerTest();
+  const t = connectedRigPerTest(profile);
 
   it('an {"error"} line after a few tokens on every keystroke notifies once', async () => {
     t.sim.addCompletionRule({ whenPrefixEndsWith: 'const big = ', answer: 'compute(alpha, beta, gamma, delta);' });

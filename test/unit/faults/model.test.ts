@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { errorView } from '../../../src/chat/controller';
-import { CHAT_MODEL, COMPLETION_MODEL, noStrayErrors, connectedRigPerTest } from './rig';
+import { CHAT_MODEL, COMPLETION_MODEL, noStrayErrors, connectedRigPerTest, FAULT_PROFILES } from './rig';
 
-describe('faults: the model is deleted while in use', function () {
+for (const profile of FAULT_PROFILES) describe(`faults (${profile} Ollama): the model is deleted while in use`, function () {
   this.timeout(15_000);
   noStrayErrors();
-  const t = connectedRigPerTest();
+  const t = connectedRigPerTest(profile);
 
   it('completions: modelNotFound with the model named, one pull offer, back once it is pulled again', async () => {
     assert.ok(await t.rig.complete('const a = |\n'));

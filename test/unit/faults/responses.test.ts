@@ -3,12 +3,12 @@
 // status says what happened, and the next good answer clears it.
 
 import assert from 'node:assert/strict';
-import { noStrayErrors, connectedRigPerTest, withQuietClient } from './rig';
+import { noStrayErrors, connectedRigPerTest, withQuietClient, FAULT_PROFILES } from './rig';
 
-describe('faults: error responses', function () {
+for (const profile of FAULT_PROFILES) describe(`faults (${profile} Ollama): error responses`, function () {
   this.timeout(15_000);
   noStrayErrors();
-  const t = connectedRigPerTest();
+  const t = connectedRigPerTest(profile);
 
   for (const { status, kind, text } of [
     { status: 500, kind: 'server', text: 'llama runner process has terminated' },

@@ -25,6 +25,13 @@ import type { StatusModel } from '../../../src/ui/statusModel';
 import { OllamaSimulator } from '../../sim/simulator';
 import { FakeIde, PlainSettings } from '../support/editor';
 
+/**
+ * The fault matrix runs against an old Ollama (0.6.5: automatic parallel slots, no context_length
+ * in /api/ps, errors as a line after 200) and a current one (test/sim/profiles.ts).
+ */
+export const FAULT_PROFILES = ['old', 'current'] as const;
+export type FaultProfile = (typeof FAULT_PROFILES)[number];
+
 export const COMPLETION_MODEL = 'qwen2.5-coder:1.5b-base';
 export const CHAT_MODEL = 'qwen2.5-coder:1.5b-instruct';
 
@@ -49,6 +56,8 @@ export interface RigOptions {
   /** Wraps every backend the connection builds (instrumentation). */
   wrapBackend?(inner: Backend): Backend;
   chatNumCtx?: number;
+  /** How long completions may wait for a first token before the model counts as cold (core default 1.5 s). */
+  slowFirstByteMs?: number;
 }
 
 /** What the rig remembers of a long run (the soak): the latest entries only. */
@@ -141,6 +150,7 @@ export class Rig {
       },
       editorContext: options.context,
       warmOnRecovery: options.warmOnRecovery ?? false,
+      slowFirstByteMs: options.slowFirstByteMs,
       onRequestEnd: (event) => keep(this.ended, event),
     });
     ({ status: this.status, connection: this.connection, lanes: this.lanes, engine: this.engine } = this.core);
@@ -164,6 +174,8 @@ export class Rig {
       offset,
       indentation: { insertSpaces: true, tabSize: 2 },
       model: COMPLETION_MODEL,
+      // As the provider passes it: the hardware choice's context, the one the warm-up loads with.
+      numCtx: this.core.models.completionNumCtx(),
       settings: { ...completion, keepAlive: DEFAULTS.keepAlive },
       explicit: true,
       signal: new AbortController().signal,
@@ -319,10 +331,10 @@ export function sleep(ms: number): Promise<void> {
  * A fresh simulator and a rig connected to it for each test of the calling describe(), both
  * stopped afterwards. Read `sim` and `rig` inside the tests (they change per test).
  */
-export function connectedRigPerTest(): { readonly sim: OllamaSimulator; readonly rig: Rig } {
+export function connectedRigPerTest(profile: FaultProfile = 'current'): { readonly sim: OllamaSimulator; readonly rig: Rig } {
   const current: { sim?: OllamaSimulator; rig?: Rig } = {};
   beforeEach(async () => {
-    current.sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
+    current.sim = new OllamaSimulator({ profile, timing: { loadMs: 1, tokenMs: 1 } });
     await current.sim.start();
     current.rig = new Rig({ sim: current.sim });
     assert.equal(await current.rig.connection.health.check(), true);

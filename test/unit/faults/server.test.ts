@@ -3,18 +3,18 @@
 
 import assert from 'node:assert/strict';
 import { OllamaSimulator } from '../../sim/simulator';
-import { COMPLETION_MODEL, noStrayErrors, Rig, sleep } from './rig';
+import { COMPLETION_MODEL, noStrayErrors, Rig, sleep, FAULT_PROFILES } from './rig';
 
 const LONG_LINE = 'compute(' + 'value, '.repeat(300) + ')';
 
-describe('faults: server absent, killed, restarted', function () {
+for (const profile of FAULT_PROFILES) describe(`faults (${profile} Ollama): server absent, killed, restarted`, function () {
   this.timeout(15_000);
   noStrayErrors();
   let sim: OllamaSimulator;
   let rig: Rig;
 
   beforeEach(async () => {
-    sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
+    sim = new OllamaSimulator({ profile, timing: { loadMs: 1, tokenMs: 1 } });
     await sim.start();
   });
   afterEach(async () => {

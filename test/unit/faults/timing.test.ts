@@ -7,16 +7,16 @@ import { warmUp } from '../../../src/backend/warmup';
 import { DEFAULTS } from '../../../src/settings';
 import { NUM_PREDICT } from '../../../src/completion/templates';
 import { OllamaSimulator } from '../../sim/simulator';
-import { CHAT_MODEL, COMPLETION_MODEL, noStrayErrors, READY_TEXT, Rig, SPINNER } from './rig';
+import { CHAT_MODEL, COMPLETION_MODEL, noStrayErrors, READY_TEXT, Rig, SPINNER, FAULT_PROFILES } from './rig';
 
-describe('faults: stalls, endless streams, slow loads', function () {
+for (const profile of FAULT_PROFILES) describe(`faults (${profile} Ollama): stalls, endless streams, slow loads`, function () {
   this.timeout(15_000);
   noStrayErrors();
   let sim: OllamaSimulator;
   let rig: Rig | undefined;
 
   beforeEach(async () => {
-    sim = new OllamaSimulator({ timing: { loadMs: 1, tokenMs: 1 } });
+    sim = new OllamaSimulator({ profile, timing: { loadMs: 1, tokenMs: 1 } });
     await sim.start();
   });
   afterEach(async () => {
