@@ -100,7 +100,8 @@ export function createCore(deps: CoreDeps): Core {
   // call, never kept from activation: the settings may load after activate() has run.
   let resolved: { raw: string; host: ResolvedHost } | undefined;
   const host = (): ResolvedHost => {
-    const setting = config.settings.ollamaHost;
+    // server.url wins; the older ollamaHost keeps working when it is empty.
+    const setting = config.settings.server.url || config.settings.ollamaHost;
     const env = deps.envHost();
     const raw = `${setting}\n${env ?? ''}`;
     if (resolved?.raw !== raw) {

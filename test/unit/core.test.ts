@@ -50,6 +50,19 @@ describe('createCore', () => {
     }
   });
 
+  it('takes qwenLocal.server.url first, and still reads the older ollamaHost when it is empty', async () => {
+    const { core, config } = build({ host: 'http://10.0.0.5:11434' });
+    try {
+      assert.equal(core.host().url, 'http://10.0.0.5:11434');
+      await config.update('server.url', 'https://team-gpu.example:8000');
+      assert.equal(core.host().url, 'https://team-gpu.example:8000');
+      await config.update('server.url', '');
+      assert.equal(core.host().url, 'http://10.0.0.5:11434');
+    } finally {
+      core.dispose();
+    }
+  });
+
   it('reads the host when asked, never keeps the value it saw while being built', async () => {
     const { core, config, hosts } = build();
     try {
