@@ -4,10 +4,12 @@
 // dependencies. activate() adapts VS Code to these deps; the fault matrix builds the same core.
 
 import type { Backend } from './backend/backend';
-import { Connection } from './backend/connection';
+import { Connection, type BackendKind } from './backend/connection';
 import type { BackendError } from './backend/errors';
 import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { bindLegacyKey, keyFor, keyQuestion, keyToSend, parseKeyStore, serializeKeyStore, type ParsedKeys } from './backend/keys';
 import { ServerLanes } from './backend/lanes';
+import { probeServer, type ProbeResult } from './backend/probe';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import type { EditorContextSource } from './completion/context';
 import { CompletionEngine, type RequestEndEvent } from './completion/engine';
@@ -42,6 +44,8 @@ export interface CoreUi {
   keyInClear(message: string): void;
   /** Part of the completion model runs on the CPU (once per model). */
   partlyOnCpu(message: string): void;
+  /** The server changed and no API key is bound to it (once per server): offer to set one. */
+  keyQuestion?(message: string): void;
 }
 
 export interface CoreDeps {
@@ -50,8 +54,8 @@ export interface CoreDeps {
   ui: CoreUi;
   /** The OLLAMA_HOST environment variable, read per use. */
   envHost(): string | undefined;
-  /** SecretStorage, read after activation and after each change of the key. */
-  secrets: { get(key: string): PromiseLike<string | undefined> };
+  /** SecretStorage, read after activation and after each change of the key (a per-origin key store, keys.ts). */
+  secrets: { get(key: string): PromiseLike<string | undefined>; store?(key: string, value: string): PromiseLike<void> };
   /** A key already known when the core is built (tests); the editor's comes from `secrets`. */
   apiKey?: string;
   memento: Memento;
@@ -61,8 +65,10 @@ export interface CoreDeps {
   clearTimer?(handle: unknown): void;
   /** Open editors, recent edits and file reads, for completion context from other files. */
   editorContext?: EditorContextSource;
-  /** Defaults to the Ollama backend; tests may wrap it. */
-  createBackend?(host: string, apiKey: string | undefined): Backend;
+  /** Defaults to the backend for the server's kind (Ollama or OpenAI-compatible); tests may wrap it. */
+  createBackend?(host: string, apiKey: string | undefined, kind: BackendKind): Backend;
+  /** The probe's fetch (tests); defaults to the global one. */
+  fetch?: typeof fetch;
   /** Defaults to running the real tools (hardware/detect.ts). */
   detect?(): Promise<HardwareInfo>;
   /** Load the completion model when the server becomes reachable (default true). */
@@ -80,6 +86,12 @@ export interface Core {
   readonly engine: CompletionEngine;
   /** The server address now: the setting, else OLLAMA_HOST, else the default; resolved once per value. */
   host(): ResolvedHost;
+  /** Which API the server speaks: the setting, else what the probe found (Ollama until it has). */
+  serverKind(): BackendKind;
+  /** What the last probe of the current address found, if it has run. */
+  probed(): ProbeResult | undefined;
+  /** Asks the server what it is (once per address, kind and key; `force` asks again). */
+  probe(force?: boolean): Promise<ProbeResult>;
   /** Completions are on and not snoozed. */
   completionsActive(): boolean;
   /** Snoozes completions for 15 minutes, or ends a snooze; returns the new end (0: none). */
@@ -117,7 +129,37 @@ export function createCore(deps: CoreDeps): Core {
     return resolved.host;
   };
 
-  let apiKey = deps.apiKey;
+  // The per-origin key store (keys.ts): a key is only ever sent to the origin it was set for.
+  let keys: ParsedKeys | undefined;
+  const apiKey = (): string | undefined => (keys ? keyToSend(keys, host().url) : deps.apiKey);
+  const asked = new Set<string>();
+
+  // The server's kind, probed once per (address, configured kind, key) and said in the log and tooltip.
+  let probe: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } | undefined;
+  const probeLog = log.child('server');
+  const probeId = () => `${host().url}\n${config.settings.server.kind}\n${apiKey() ?? ''}`;
+  const probed = () => (probe?.id === probeId() ? probe.result : undefined);
+  const serverKind = (): BackendKind => {
+    const configured = config.settings.server.kind;
+    if (configured !== 'auto') return configured;
+    return probed()?.kind ?? 'ollama';
+  };
+  const runProbe = (force = false): Promise<ProbeResult> => {
+    const id = probeId();
+    if (probe?.id === id && !force) return probe.running;
+    const entry: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } = {
+      id,
+      running: probeServer({ kind: config.settings.server.kind, url: host().url, apiKey: apiKey(), fetch: deps.fetch, signal: AbortSignal.timeout(5_000) }).then((result) => {
+        entry.result = result;
+        if (result.kind) probeLog.info(result.summary);
+        else probeLog.warn(result.summary);
+        if (probe === entry) status.update({ server: result.summary });
+        return result;
+      }),
+    };
+    probe = entry;
+    return entry.running;
+  };
   let warming: Promise<void> = Promise.resolve();
   // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
   const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models'), detect: deps.detect });
@@ -140,7 +182,8 @@ export function createCore(deps: CoreDeps): Core {
 
   const connection = new Connection({
     host: () => host().url,
-    apiKey: () => apiKey,
+    apiKey,
+    kind: serverKind,
     status,
     isFocused: deps.isFocused,
     setTimer: deps.setTimer,
@@ -230,7 +273,22 @@ export function createCore(deps: CoreDeps): Core {
     warming = Promise.all([previous, warm()]).then(() => undefined);
   }
 
-  let checkedHost = host().url;
+  let checkedHost = `${host().url}\n${config.settings.server.kind}`;
+  // A new server with no key bound to it, while keys exist for others: say so once per origin.
+  const askForKey = () => {
+    if (!keys) return;
+    let decision;
+    try {
+      decision = keyFor(keys, host().url);
+    } catch {
+      return;
+    }
+    const question = keyQuestion(decision);
+    if (!question || asked.has(decision.origin)) return;
+    asked.add(decision.origin);
+    log.info(question.message);
+    ui.keyQuestion?.(question.message);
+  };
   disposables.push(
     models.onDidChange(() => {
       refreshStatus();
@@ -239,9 +297,13 @@ export function createCore(deps: CoreDeps): Core {
     }),
     config.onDidChange(() => {
       refreshStatus();
-      if (host().url !== checkedHost) {
-        checkedHost = host().url;
-        void connection.health.check();
+      const server = `${host().url}\n${config.settings.server.kind}`;
+      if (server !== checkedHost) {
+        checkedHost = server;
+        status.update({ server: undefined });
+        askForKey();
+        // Probe first: the health check must ask the server in its own API.
+        void runProbe().then(() => connection.health.check());
       }
       warmIfOn();
     }),
@@ -257,6 +319,9 @@ export function createCore(deps: CoreDeps): Core {
     models,
     engine,
     host,
+    serverKind,
+    probed,
+    probe: runProbe,
     completionsActive: () => config.settings.completion.enabled && snoozedUntil() <= Date.now(),
     snoozedUntil,
     async toggleSnooze() {
@@ -266,11 +331,26 @@ export function createCore(deps: CoreDeps): Core {
       return until;
     },
     async reloadApiKey() {
-      apiKey = await deps.secrets.get(API_KEY_SECRET);
-      if (apiKey && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
+      let parsed = parseKeyStore(await deps.secrets.get(API_KEY_SECRET));
+      if (parsed.legacyKey && Object.keys(parsed.store.keys).length === 0) {
+        // The single key of earlier versions was set for the server in use then: bind it to that
+        // origin only, so it never follows a later change of address.
+        try {
+          parsed = { store: bindLegacyKey(parsed, host().url) };
+          log.info(`The saved API key is now bound to ${new URL(host().url).origin}; other servers never receive it.`);
+          await deps.secrets.store?.(API_KEY_SECRET, serializeKeyStore(parsed.store));
+        } catch (error) {
+          log.warn(`Could not bind the saved API key to ${host().url}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      keys = parsed;
+      askForKey();
+      const key = apiKey();
+      if (key && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
         void deps.memento.update(WARNED_CLEAR_KEY, true);
         ui.keyInClear(`Qwen Local sends your API key to ${host().url} over plain http: anyone on that network can read it. Use https:// or a loopback address.`);
       }
+      await runProbe(true);
       await connection.health.check();
     },
     whenWarm: () => warming,

@@ -133,5 +133,6 @@ function editorUi(bar: () => StatusBar | undefined): CoreUi {
     badHost: (message) => void vscode.window.showWarningMessage(`Qwen Local: ${message}`, 'Open Settings').then(run('workbench.action.openSettings', 'qwenLocal.ollamaHost')),
     keyInClear: (message) => void vscode.window.showWarningMessage(message),
     partlyOnCpu: (message) => void vscode.window.showWarningMessage(message, 'Select Completion Model').then(run('qwenLocal.selectCompletionModel')),
+    keyQuestion: (message) => void vscode.window.showInformationMessage(message, 'Set API Key').then(run('qwenLocal.setApiKey')),
   };
 }

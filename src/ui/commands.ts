@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { statisticsReport } from '../completion/stats';
+import { originOf, parseKeyStore, serializeKeyStore, withKey } from '../backend/keys';
 import { API_KEY_SECRET, type Core } from '../core';
 import type { SettingsSource } from '../services';
 import { showMenu } from './menu';
@@ -49,18 +50,28 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
     await config.update('completion.disabledLanguages', [...disabled]);
   });
   cmd('qwenLocal.setApiKey', async () => {
+    // Keys are stored per server origin (backend/keys.ts): this one is only ever sent to `origin`.
+    const url = core.host().url;
+    let origin: string;
+    try {
+      origin = originOf(url);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Qwen Local: cannot set a key for ${url}: ${e instanceof Error ? e.message : String(e)}.`);
+      return;
+    }
     const value = await vscode.window.showInputBox({
-      title: 'Qwen Local: API key for the model server',
-      prompt: `Sent as "Authorization: Bearer …" to ${core.host().url}. Leave empty to remove the key. Stored in VS Code's secret storage.`,
+      title: `Qwen Local: API key for ${origin}`,
+      prompt: `Sent as "Authorization: Bearer …" to ${origin} only, never to another server. Leave empty to remove the key for ${origin}. Stored in VS Code's secret storage.`,
       password: true,
       ignoreFocusOut: true,
       // An HTTP header cannot carry line breaks or non-ASCII text; say so before storing it.
       validateInput: (v) => (!v.trim() || /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/.test(v.trim()) ? undefined : 'The key can only hold visible ASCII characters (no line breaks).'),
     });
     if (value === undefined) return;
-    if (value.trim()) await context.secrets.store(API_KEY_SECRET, value.trim());
-    else await context.secrets.delete(API_KEY_SECRET);
-    void vscode.window.showInformationMessage(value.trim() ? 'Qwen Local: API key saved.' : 'Qwen Local: API key removed.');
+    // An old unbound key stays out of the store: it was never confirmed for any origin.
+    const { store } = parseKeyStore(await context.secrets.get(API_KEY_SECRET));
+    await context.secrets.store(API_KEY_SECRET, serializeKeyStore(withKey(store, url, value)));
+    void vscode.window.showInformationMessage(value.trim() ? `Qwen Local: API key saved for ${origin}.` : `Qwen Local: API key for ${origin} removed.`);
   });
   cmd('qwenLocal.showMenu', () => {
     const languageId = editorLanguage();
