@@ -6,7 +6,7 @@
 import type { Backend } from './backend/backend';
 import { Connection, type BackendKind } from './backend/connection';
 import type { BackendError } from './backend/errors';
-import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { bindLegacyKey, keyFor, keyQuestion, keyToSend, parseKeyStore, serializeKeyStore, type ParsedKeys } from './backend/keys';
 import { ServerLanes } from './backend/lanes';
 import { probeServer, type ProbeResult } from './backend/probe';
@@ -15,7 +15,7 @@ import type { EditorContextSource } from './completion/context';
 import { CompletionEngine, type RequestEndEvent } from './completion/engine';
 import type { HardwareInfo } from './hardware/types';
 import type { Logger } from './log';
-import { createModelManager, type ModelManager } from './models/manager';
+import { createModelManager, type ModelManager, type RemoteServer } from './models/manager';
 import type { Services, SettingsSource } from './services';
 import { StatusModel } from './ui/statusModel';
 
@@ -153,7 +153,11 @@ export function createCore(deps: CoreDeps): Core {
         entry.result = result;
         if (result.kind) probeLog.info(result.summary);
         else probeLog.warn(result.summary);
-        if (probe === entry) status.update({ server: result.summary });
+        if (probe === entry) {
+          status.update({ server: result.summary });
+          // The kind may have changed the backend: list what this server has before choosing from it.
+          if (result.kind && remote()) void models.refreshInstalled(AbortSignal.timeout(5_000));
+        }
         return result;
       }),
     };
@@ -162,7 +166,13 @@ export function createCore(deps: CoreDeps): Core {
   };
   let warming: Promise<void> = Promise.resolve();
   // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
-  const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models'), detect: deps.detect });
+  // A team server or a remote Ollama: models come from what it lists, never from this machine's GPU.
+  const remote = (): RemoteServer | undefined => {
+    const url = new URL(host().url);
+    const kind = serverKind();
+    return kind === 'openai' || !isLoopbackHost(url.hostname) ? { label: url.host, kind } : undefined;
+  };
+  const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models'), detect: deps.detect, remote });
   const statusLog = log.child('status');
   const status = new StatusModel(
     {
@@ -240,7 +250,8 @@ export function createCore(deps: CoreDeps): Core {
   const warm = async (): Promise<void> => {
     const model = models.completionModel();
     const key = `${host().url}|${model}`;
-    if (warmed === key || !config.settings.completion.enabled) return;
+    // Loading ahead is Ollama's (keep_alive); an OpenAI-compatible server keeps its model loaded.
+    if (warmed === key || !config.settings.completion.enabled || serverKind() !== 'ollama') return;
     warmed = key;
     try {
       // A missing model is the first-run check's question (with the download size), not ours.

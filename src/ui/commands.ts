@@ -81,6 +81,7 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
       languageId,
       languageDisabled: languageId ? config.settings.completion.disabledLanguages.includes(languageId) : false,
       offline: core.status.offline,
+      canPull: core.serverKind() === 'ollama',
     });
   });
 }

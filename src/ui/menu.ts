@@ -13,6 +13,8 @@ export interface MenuFacts {
   languageId?: string;
   languageDisabled: boolean;
   offline: boolean;
+  /** The server is Ollama (pulling models is an Ollama action); default true. */
+  canPull?: boolean;
 }
 
 export function menuEntries(f: MenuFacts): MenuEntry[] {
@@ -46,7 +48,7 @@ export function menuEntries(f: MenuFacts): MenuEntry[] {
     { label: '$(server) Show Hardware and Models', command: 'qwenLocal.showHardware' },
     { label: '$(symbol-method) Select Completion Model', command: 'qwenLocal.selectCompletionModel' },
     { label: '$(comment) Select Chat Model', command: 'qwenLocal.selectChatModel' },
-    { label: '$(cloud-download) Pull Model', command: 'qwenLocal.pullModel' },
+    ...(f.canPull === false ? [] : [{ label: '$(cloud-download) Pull Model', command: 'qwenLocal.pullModel' }]),
     { label: 'Setup', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(key) Set API Key for the Model Server', command: 'qwenLocal.setApiKey' },
     { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', args: ['@ext:qwen-local.qwen-local'] },
