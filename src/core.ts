@@ -86,6 +86,8 @@ export interface Core {
   readonly engine: CompletionEngine;
   /** The server address now: the setting, else OLLAMA_HOST, else the default; resolved once per value. */
   host(): ResolvedHost;
+  /** The API key for the current server's origin (never one set for another server). */
+  apiKey(): string | undefined;
   /** Which API the server speaks: the setting, else what the probe found (Ollama until it has). */
   serverKind(): BackendKind;
   /** What the last probe of the current address found, if it has run. */
@@ -330,6 +332,7 @@ export function createCore(deps: CoreDeps): Core {
     models,
     engine,
     host,
+    apiKey,
     serverKind,
     probed,
     probe: runProbe,

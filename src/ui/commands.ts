@@ -1,7 +1,9 @@
 // The core commands: log, statistics, retry, completions on/off and snooze, per-language toggle,
 // API key, the status bar menu. VS Code glue over the core (core.ts); nothing is decided here.
 
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { doctorReport, runDoctor, type DoctorEnvironment } from '../backend/doctor';
 import { statisticsReport } from '../completion/stats';
 import { originOf, parseKeyStore, serializeKeyStore, withKey } from '../backend/keys';
 import { API_KEY_SECRET, type Core } from '../core';
@@ -21,6 +23,23 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
   const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   cmd('qwenLocal.showLog', () => d.channel.show());
+  // Read-only: a virtual document, so closing it never asks to save an Untitled buffer.
+  const doctor = new ReadOnlyDocument(DOCTOR_URI);
+  context.subscriptions.push(doctor, vscode.workspace.registerTextDocumentContentProvider(DOCTOR_URI.scheme, doctor));
+  cmd('qwenLocal.connectionDoctor', async () => {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Qwen Local: checking the connection to ${core.host().url}…` }, () =>
+      runDoctor({ host: core.host(), apiKey: core.apiKey(), environment: environment() }),
+    );
+    const probe = core.probed();
+    doctor.set(`${doctorReport(result)}${probe ? `\n\n## Server kind\n\n${probe.summary}\n` : ''}`);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', DOCTOR_URI);
+    } catch {
+      const doc = await vscode.workspace.openTextDocument(DOCTOR_URI);
+      await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+  });
   cmd('qwenLocal.showStatistics', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: statisticsReport(core.engine.stats.snapshot()) });
     await vscode.window.showTextDocument(doc, { preview: true });
@@ -84,6 +103,40 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
       canPull: core.serverKind() === 'ollama',
     });
   });
+}
+
+const DOCTOR_URI = vscode.Uri.from({ scheme: 'qwen-local-doctor', path: '/Qwen Local - Connection Doctor.md' });
+
+class ReadOnlyDocument implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private text = '';
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  constructor(private readonly uri: vscode.Uri) {}
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+  set(text: string): void {
+    this.text = text;
+    this.emitter.fire(this.uri);
+  }
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+/** Where the extension runs, as the doctor's findings need it. */
+function environment(): DoctorEnvironment {
+  const env = process.env;
+  const http = vscode.workspace.getConfiguration('http');
+  const proxy = http.get<string>('proxy') || env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  const noProxy = http.get<string[]>('noProxy')?.join(',') || env.NO_PROXY || env.no_proxy;
+  return {
+    platform: process.platform,
+    wsl: Boolean(env.WSL_DISTRO_NAME),
+    container: existsSync('/.dockerenv') || Boolean(env.REMOTE_CONTAINERS || env.CODESPACES),
+    ...(proxy ? { proxy } : {}),
+    ...(noProxy ? { noProxy } : {}),
+  };
 }
 
 /** The language of the file being edited; not of an output panel that happens to have focus. */

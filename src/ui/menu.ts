@@ -19,7 +19,12 @@ export interface MenuFacts {
 
 export function menuEntries(f: MenuFacts): MenuEntry[] {
   const entries: MenuEntry[] = [];
-  if (f.offline) entries.push({ label: '$(refresh) Retry Connection to Ollama', command: 'qwenLocal.retryConnection' });
+  if (f.offline) {
+    entries.push(
+      { label: '$(refresh) Retry Connection to Ollama', command: 'qwenLocal.retryConnection' },
+      { label: '$(pulse) Run the Connection Doctor', command: 'qwenLocal.connectionDoctor' },
+    );
+  }
   entries.push(
     { label: 'Completions', kind: vscode.QuickPickItemKind.Separator },
     {
@@ -51,6 +56,7 @@ export function menuEntries(f: MenuFacts): MenuEntry[] {
     ...(f.canPull === false ? [] : [{ label: '$(cloud-download) Pull Model', command: 'qwenLocal.pullModel' }]),
     { label: 'Setup', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(key) Set API Key for the Model Server', command: 'qwenLocal.setApiKey' },
+    ...(f.offline ? [] : [{ label: '$(pulse) Connection Doctor', command: 'qwenLocal.connectionDoctor' }]),
     { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', args: ['@ext:qwen-local.qwen-local'] },
     { label: '$(output) Show Log', command: 'qwenLocal.showLog' },
   );
