@@ -10,7 +10,7 @@ import { readSettings, SECTION, type Settings } from './settings';
  * how long GPU memory stays pinned (keepAlive "-1"), and how much of the code is logged (logLevel).
  * The manifest scopes them to machine/application as well; this holds even if a scope were loosened.
  */
-export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'server.url', 'server.kind', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
+export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'server.url', 'server.kind', 'server.caFile', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
 
 /**
  * Lists a workspace may add to but never shorten: a cloned repository's settings must not be able

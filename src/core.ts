@@ -4,7 +4,9 @@
 // dependencies. activate() adapts VS Code to these deps; the fault matrix builds the same core.
 
 import type { Backend } from './backend/backend';
-import { Connection, type BackendKind } from './backend/connection';
+import { readFileSync } from 'node:fs';
+import { fetchWithCa } from './backend/caFetch';
+import { Connection, defaultBackend, type BackendKind } from './backend/connection';
 import type { BackendError } from './backend/errors';
 import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { bindLegacyKey, keyFor, keyQuestion, keyToSend, parseKeyStore, serializeKeyStore, type ParsedKeys } from './backend/keys';
@@ -136,10 +138,30 @@ export function createCore(deps: CoreDeps): Core {
   const apiKey = (): string | undefined => (keys ? keyToSend(keys, host().url) : deps.apiKey);
   const asked = new Set<string>();
 
+  // The CA file for a self-signed team server, read once per path; a bad path is said once and ignored.
+  let ca: { path: string; fetch?: typeof fetch } | undefined;
+  const serverFetch = (): typeof fetch | undefined => {
+    const path = config.settings.server.caFile;
+    if (!ca || ca.path !== path) {
+      ca = { path };
+      if (path) {
+        try {
+          ca.fetch = fetchWithCa(readFileSync(path, 'utf8'));
+          log.info(`Trusting the CA certificate in ${path} for the model server.`);
+        } catch (error) {
+          const message = `Cannot read the CA file of setting qwenLocal.server.caFile (${path}): ${error instanceof Error ? error.message : String(error)}. Fix the path or clear the setting.`;
+          log.warn(message);
+          ui.badHost(message);
+        }
+      }
+    }
+    return deps.fetch ?? ca.fetch;
+  };
+
   // The server's kind, probed once per (address, configured kind, key) and said in the log and tooltip.
   let probe: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } | undefined;
   const probeLog = log.child('server');
-  const probeId = () => `${host().url}\n${config.settings.server.kind}\n${apiKey() ?? ''}`;
+  const probeId = () => `${host().url}\n${config.settings.server.kind}\n${apiKey() ?? ''}\n${config.settings.server.caFile}`;
   const probed = () => (probe?.id === probeId() ? probe.result : undefined);
   const serverKind = (): BackendKind => {
     const configured = config.settings.server.kind;
@@ -151,7 +173,7 @@ export function createCore(deps: CoreDeps): Core {
     if (probe?.id === id && !force) return probe.running;
     const entry: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } = {
       id,
-      running: probeServer({ kind: config.settings.server.kind, url: host().url, apiKey: apiKey(), fetch: deps.fetch, signal: AbortSignal.timeout(5_000) }).then((result) => {
+      running: probeServer({ kind: config.settings.server.kind, url: host().url, apiKey: apiKey(), fetch: serverFetch(), signal: AbortSignal.timeout(5_000) }).then((result) => {
         entry.result = result;
         if (result.kind) probeLog.info(result.summary);
         else probeLog.warn(result.summary);
@@ -200,7 +222,8 @@ export function createCore(deps: CoreDeps): Core {
     isFocused: deps.isFocused,
     setTimer: deps.setTimer,
     clearTimer: deps.clearTimer,
-    createBackend: deps.createBackend,
+    variant: () => config.settings.server.caFile,
+    createBackend: deps.createBackend ?? ((h, key, kind) => defaultBackend(h, key, kind, serverFetch())),
   });
   disposables.push(connection);
 
@@ -286,7 +309,7 @@ export function createCore(deps: CoreDeps): Core {
     warming = Promise.all([previous, warm()]).then(() => undefined);
   }
 
-  let checkedHost = `${host().url}\n${config.settings.server.kind}`;
+  let checkedHost = `${host().url}\n${config.settings.server.kind}\n${config.settings.server.caFile}`;
   // A new server with no key bound to it, while keys exist for others: say so once per origin.
   const askForKey = () => {
     if (!keys) return;
@@ -310,7 +333,7 @@ export function createCore(deps: CoreDeps): Core {
     }),
     config.onDidChange(() => {
       refreshStatus();
-      const server = `${host().url}\n${config.settings.server.kind}`;
+      const server = `${host().url}\n${config.settings.server.kind}\n${config.settings.server.caFile}`;
       if (server !== checkedHost) {
         checkedHost = server;
         status.update({ server: undefined });

@@ -11,7 +11,7 @@ export interface Settings {
   /** The raw host setting (user/machine level only); resolved with OLLAMA_HOST in backend/host.ts. */
   ollamaHost: string;
   /** The model server (user/machine level only). An empty url falls back to ollamaHost. */
-  server: { kind: ServerKind; url: string };
+  server: { kind: ServerKind; url: string; caFile: string };
   completion: {
     enabled: boolean;
     model: string;
@@ -53,7 +53,7 @@ export const DEFAULT_EXCLUDE = [
 
 export const DEFAULTS: Settings = {
   ollamaHost: '',
-  server: { kind: 'auto', url: '' },
+  server: { kind: 'auto', url: '', caFile: '' },
   completion: {
     enabled: true,
     model: 'auto',
@@ -108,6 +108,7 @@ export function readSettings(get: SettingGetter, warn: (message: string) => void
     server: {
       kind: read('server.kind', oneOf<ServerKind>('auto', 'ollama', 'openai'), d.server.kind),
       url: read('server.url', isString, d.server.url).trim(),
+      caFile: read('server.caFile', isString, d.server.caFile).trim(),
     },
     completion: {
       enabled: read('completion.enabled', isBoolean, d.completion.enabled),

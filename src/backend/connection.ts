@@ -24,6 +24,8 @@ export interface ConnectionDeps {
   setTimer?(fn: () => void, ms: number): unknown;
   clearTimer?(handle: unknown): void;
   now?(): number;
+  /** Anything else the backend is built from (the CA file): a change builds a new one. */
+  variant?(): string;
   /** Which API the server speaks (configured or probed); Ollama when not given. */
   kind?(): BackendKind;
   /** Defaults to the backend for `kind`; tests may wrap it to count calls. */
@@ -33,8 +35,9 @@ export interface ConnectionDeps {
 export type BackendKind = 'ollama' | 'openai';
 
 /** The backend for a server kind: the `ollama` package for Ollama, the `openai` package for the rest. */
-export function defaultBackend(host: string, apiKey: string | undefined, kind: BackendKind): Backend {
-  return kind === 'openai' ? new OpenAICompatibleBackend({ host, apiKey }) : new OllamaBackend({ host, apiKey });
+export function defaultBackend(host: string, apiKey: string | undefined, kind: BackendKind, fetcher?: typeof fetch): Backend {
+  const f = fetcher ? { fetch: fetcher } : {};
+  return kind === 'openai' ? new OpenAICompatibleBackend({ host, apiKey, ...f }) : new OllamaBackend({ host, apiKey, ...f });
 }
 
 export class Connection {
@@ -66,7 +69,7 @@ export class Connection {
     const host = this.deps.host();
     const apiKey = this.deps.apiKey();
     const kind = this.deps.kind?.() ?? 'ollama';
-    const key = `${kind}\n${host}\n${apiKey ?? ''}`;
+    const key = `${kind}\n${host}\n${apiKey ?? ''}\n${this.deps.variant?.() ?? ''}`;
     if (this.built?.key !== key) {
       const inner = this.deps.createBackend?.(host, apiKey, kind) ?? defaultBackend(host, apiKey, kind);
       const reporting = withOutcomeReporting(inner, {

@@ -55,14 +55,14 @@ describe('settings', () => {
     const warnings: string[] = [];
     const values: Record<string, unknown> = { 'server.kind': 'openai', 'server.url': '  https://team-gpu.example:8000/v1 ' };
     const s = readSettings((k) => values[k], (w) => warnings.push(w));
-    assert.deepEqual(s.server, { kind: 'openai', url: 'https://team-gpu.example:8000/v1' });
+    assert.deepEqual(s.server, { kind: 'openai', url: 'https://team-gpu.example:8000/v1', caFile: '' });
     const bad = readSettings((k) => (k === 'server.kind' ? 'vllm' : undefined), (w) => warnings.push(w));
     assert.equal(bad.server.kind, 'auto');
     assert.ok(warnings.some((w) => /qwenLocal\.server\.kind .*"vllm"/.test(w)), warnings.join('\n'));
   });
 
   it('declares the server settings next to the host setting, machine-scoped', () => {
-    for (const key of ['qwenLocal.server.kind', 'qwenLocal.server.url']) {
+    for (const key of ['qwenLocal.server.kind', 'qwenLocal.server.url', 'qwenLocal.server.caFile']) {
       const p = properties[key] as { scope?: string; order?: number; markdownDescription?: string } | undefined;
       assert.equal(p?.scope, 'machine', key);
       assert.ok(p?.markdownDescription, key);

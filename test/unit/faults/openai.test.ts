@@ -19,7 +19,7 @@ const KEY = 'sk-team-secret';
 function build(url: string, secret: string | undefined, kind: Settings['server']['kind'] = 'auto') {
   const config = new PlainSettings({
     ...DEFAULTS,
-    server: { kind, url },
+    server: { kind, url, caFile: '' },
     completion: { ...DEFAULTS.completion, model: BASE },
     chat: { ...DEFAULTS.chat, model: CHAT },
   });
