@@ -49,11 +49,16 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
     if (!ok) {
       // Asked for by the user, so answered even inside an incident that was already notified.
       void vscode.window
-        .showWarningMessage(`Ollama is still not reachable at ${core.host().url}. Start it with \`ollama serve\`.`, 'Retry')
+        .showWarningMessage(
+          core.serverKind() === 'ollama'
+            ? `Ollama is still not reachable at ${core.host().url}. Start it with \`ollama serve\`.`
+            : `The model server at ${core.host().url} is still not reachable. Check that it runs, or run "Qwen Local: Connection Doctor".`,
+          'Retry',
+        )
         .then((c) => c && vscode.commands.executeCommand('qwenLocal.retryConnection'));
       return;
     }
-    void vscode.window.showInformationMessage(`Qwen Local is connected to Ollama at ${core.host().url}.`);
+    void vscode.window.showInformationMessage(`Qwen Local is connected to ${core.probed()?.engine ?? (core.serverKind() === 'ollama' ? 'Ollama' : 'the model server')} at ${core.host().url}.`);
     await d.onReconnected();
   });
   cmd('qwenLocal.toggleCompletions', async () => {
