@@ -94,6 +94,8 @@ export interface Core {
   serverKind(): BackendKind;
   /** What the last probe of the current address found, if it has run. */
   probed(): ProbeResult | undefined;
+  /** Called after each probe of the current server (the editor updates its context keys). */
+  onDidProbe(listener: (result: ProbeResult) => void): { dispose(): void };
   /** Asks the server what it is (once per address, kind and key; `force` asks again). */
   probe(force?: boolean): Promise<ProbeResult>;
   /** Completions are on and not snoozed. */
@@ -161,6 +163,7 @@ export function createCore(deps: CoreDeps): Core {
   // The server's kind, probed once per (address, configured kind, key) and said in the log and tooltip.
   let probe: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } | undefined;
   const probeLog = log.child('server');
+  const probeListeners = new Set<(result: ProbeResult) => void>();
   const probeId = () => `${host().url}\n${config.settings.server.kind}\n${apiKey() ?? ''}\n${config.settings.server.caFile}`;
   const probed = () => (probe?.id === probeId() ? probe.result : undefined);
   const serverKind = (): BackendKind => {
@@ -179,6 +182,7 @@ export function createCore(deps: CoreDeps): Core {
         else probeLog.warn(result.summary);
         if (probe === entry) {
           status.update({ server: result.summary });
+          for (const listener of [...probeListeners]) listener(result);
           // The kind may have changed the backend: list what this server has before choosing from it.
           if (result.kind && remote()) void models.refreshInstalled(AbortSignal.timeout(5_000));
         }
@@ -359,6 +363,10 @@ export function createCore(deps: CoreDeps): Core {
     serverKind,
     probed,
     probe: runProbe,
+    onDidProbe(listener) {
+      probeListeners.add(listener);
+      return { dispose: () => probeListeners.delete(listener) };
+    },
     completionsActive: () => config.settings.completion.enabled && snoozedUntil() <= Date.now(),
     snoozedUntil,
     async toggleSnooze() {

@@ -23,6 +23,9 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
   const cmd = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   cmd('qwenLocal.showLog', () => d.channel.show());
+  // "Pull Model" leaves the palette for an OpenAI-compatible server (pulling is an Ollama action).
+  const syncServerContext = () => void vscode.commands.executeCommand('setContext', 'qwenLocal.openaiServer', core.serverKind() === 'openai');
+  context.subscriptions.push(core.onDidProbe(syncServerContext), config.onDidChange(syncServerContext));
   // Read-only: a virtual document, so closing it never asks to save an Untitled buffer.
   const doctor = new ReadOnlyDocument(DOCTOR_URI);
   context.subscriptions.push(doctor, vscode.workspace.registerTextDocumentContentProvider(DOCTOR_URI.scheme, doctor));

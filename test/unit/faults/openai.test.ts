@@ -82,7 +82,10 @@ describe('faults: a team server (OpenAI-compatible) through createCore', functio
     const store = serializeKeyStore(withKey(EMPTY_STORE, team.url, KEY));
     const built = build(team.url, store);
     core = built.core;
+    const seen: (string | undefined)[] = [];
+    core.onDidProbe((r) => seen.push(r.kind));
     await core.reloadApiKey();
+    assert.deepEqual(seen, ['openai'], 'the editor hears of the probe (it hides Pull Model)');
     assert.equal(core.serverKind(), 'openai');
     assert.match(core.probed()?.summary ?? '', /Found vLLM at 127\.0\.0\.1:\d+, serving Qwen\/Qwen2\.5-Coder-7B/);
     assert.match(core.status.view().tooltip, /Found vLLM/, 'the tooltip says what was found');
