@@ -5,12 +5,12 @@ import { mergeExclude, readSettings, SECTION, type Settings } from './settings';
 
 /**
  * Settings a cloned repository must not choose silently, so only user/machine values count, never a
- * workspace's: where code is sent (ollamaHost), what every prompt says (chat.systemPrompt), which
+ * workspace's: where code is sent (server.url, server.kind, ollamaHost), what every prompt says (chat.systemPrompt), which
  * model is run or pulled (a workspace's `hf.co/attacker/…` would be offered for download),
  * how long GPU memory stays pinned (keepAlive "-1"), and how much of the code is logged (logLevel).
  * The manifest scopes them to machine/application as well; this holds even if a scope were loosened.
  */
-export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
+export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'server.url', 'server.kind', 'server.caFile', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
 
 export class Config implements vscode.Disposable {
   private current: Settings;

@@ -4,17 +4,21 @@
 // dependencies. activate() adapts VS Code to these deps; the fault matrix builds the same core.
 
 import type { Backend } from './backend/backend';
-import { Connection } from './backend/connection';
+import { readFileSync } from 'node:fs';
+import { fetchWithCa } from './backend/caFetch';
+import { Connection, defaultBackend, type BackendKind } from './backend/connection';
 import type { BackendError } from './backend/errors';
-import { keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { bindLegacyKey, keyFor, keyQuestion, keyToSend, parseKeyStore, serializeKeyStore, type ParsedKeys } from './backend/keys';
 import { ServerLanes } from './backend/lanes';
 import { ModelResidency } from './backend/residency';
+import { probeServer, type ProbeResult } from './backend/probe';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import type { EditorContextSource } from './completion/context';
 import { CompletionEngine, type RequestEndEvent } from './completion/engine';
 import type { HardwareInfo } from './hardware/types';
 import type { Logger } from './log';
-import { createModelManager, type ModelManager } from './models/manager';
+import { createModelManager, type ModelManager, type RemoteServer } from './models/manager';
 import type { Services, SettingsSource } from './services';
 import { StatusModel } from './ui/statusModel';
 
@@ -45,6 +49,8 @@ export interface CoreUi {
   keyInClear(message: string): void;
   /** Part of the completion model runs on the CPU (once per model). */
   partlyOnCpu(message: string): void;
+  /** The server changed and no API key is bound to it (once per server): offer to set one. */
+  keyQuestion?(message: string): void;
 }
 
 export interface CoreDeps {
@@ -53,8 +59,8 @@ export interface CoreDeps {
   ui: CoreUi;
   /** The OLLAMA_HOST environment variable, read per use. */
   envHost(): string | undefined;
-  /** SecretStorage, read after activation and after each change of the key. */
-  secrets: { get(key: string): PromiseLike<string | undefined> };
+  /** SecretStorage, read after activation and after each change of the key (a per-origin key store, keys.ts). */
+  secrets: { get(key: string): PromiseLike<string | undefined>; store?(key: string, value: string): PromiseLike<void> };
   /** A key already known when the core is built (tests); the editor's comes from `secrets`. */
   apiKey?: string;
   memento: Memento;
@@ -64,8 +70,10 @@ export interface CoreDeps {
   clearTimer?(handle: unknown): void;
   /** Open editors, recent edits and file reads, for completion context from other files. */
   editorContext?: EditorContextSource;
-  /** Defaults to the Ollama backend; tests may wrap it. */
-  createBackend?(host: string, apiKey: string | undefined): Backend;
+  /** Defaults to the backend for the server's kind (Ollama or OpenAI-compatible); tests may wrap it. */
+  createBackend?(host: string, apiKey: string | undefined, kind: BackendKind): Backend;
+  /** The probe's fetch (tests); defaults to the global one. */
+  fetch?: typeof fetch;
   /** Defaults to running the real tools (hardware/detect.ts). */
   detect?(): Promise<HardwareInfo>;
   /** Load the completion model when the server becomes reachable (default true). */
@@ -85,6 +93,16 @@ export interface Core {
   readonly engine: CompletionEngine;
   /** The server address now: the setting, else OLLAMA_HOST, else the default; resolved once per value. */
   host(): ResolvedHost;
+  /** The API key for the current server's origin (never one set for another server). */
+  apiKey(): string | undefined;
+  /** Which API the server speaks: the setting, else what the probe found (Ollama until it has). */
+  serverKind(): BackendKind;
+  /** What the last probe of the current address found, if it has run. */
+  probed(): ProbeResult | undefined;
+  /** Called after each probe of the current server (the editor updates its context keys). */
+  onDidProbe(listener: (result: ProbeResult) => void): { dispose(): void };
+  /** Asks the server what it is (once per address, kind and key; `force` asks again). */
+  probe(force?: boolean): Promise<ProbeResult>;
   /** Completions are on and not snoozed. */
   completionsActive(): boolean;
   /** Snoozes completions for 15 minutes, or ends a snooze; returns the new end (0: none). */
@@ -95,6 +113,8 @@ export interface Core {
    * then checks the server unless `check` is false (activation checks once the settings are in).
    */
   reloadApiKey(options?: { check?: boolean }): Promise<void>;
+  /** Finds out what kind of server answers at the address (once per address), then checks it. */
+  checkServer(): Promise<boolean>;
   /** Settles when the warm-up in progress (if any) has ended. */
   whenWarm(): Promise<void>;
   dispose(): void;
@@ -108,7 +128,8 @@ export function createCore(deps: CoreDeps): Core {
   // call, never kept from activation: the settings may load after activate() has run.
   let resolved: { raw: string; host: ResolvedHost } | undefined;
   const host = (): ResolvedHost => {
-    const setting = config.settings.ollamaHost;
+    // server.url wins; the older ollamaHost keeps working when it is empty.
+    const setting = config.settings.server.url || config.settings.ollamaHost;
     const env = deps.envHost();
     const raw = `${setting}\n${env ?? ''}`;
     if (resolved?.raw !== raw) {
@@ -124,10 +145,72 @@ export function createCore(deps: CoreDeps): Core {
     return resolved.host;
   };
 
-  let apiKey = deps.apiKey;
+  // The per-origin key store (keys.ts): a key is only ever sent to the origin it was set for.
+  let keys: ParsedKeys | undefined;
+  const apiKey = (): string | undefined => (keys ? keyToSend(keys, host().url) : deps.apiKey);
+  const asked = new Set<string>();
+
+  // The CA file for a self-signed team server, read once per path; a bad path is said once and ignored.
+  let ca: { path: string; fetch?: typeof fetch } | undefined;
+  const serverFetch = (): typeof fetch | undefined => {
+    const path = config.settings.server.caFile;
+    if (!ca || ca.path !== path) {
+      ca = { path };
+      if (path) {
+        try {
+          ca.fetch = fetchWithCa(readFileSync(path, 'utf8'));
+          log.info(`Trusting the CA certificate in ${path} for the model server.`);
+        } catch (error) {
+          const message = `Cannot read the CA file of setting qwenLocal.server.caFile (${path}): ${error instanceof Error ? error.message : String(error)}. Fix the path or clear the setting.`;
+          log.warn(message);
+          ui.badHost(message);
+        }
+      }
+    }
+    return deps.fetch ?? ca.fetch;
+  };
+
+  // The server's kind, probed once per (address, configured kind, key) and said in the log and tooltip.
+  let probe: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } | undefined;
+  const probeLog = log.child('server');
+  const probeListeners = new Set<(result: ProbeResult) => void>();
+  const probeId = () => `${host().url}\n${config.settings.server.kind}\n${apiKey() ?? ''}\n${config.settings.server.caFile}`;
+  const probed = () => (probe?.id === probeId() ? probe.result : undefined);
+  const serverKind = (): BackendKind => {
+    const configured = config.settings.server.kind;
+    if (configured !== 'auto') return configured;
+    return probed()?.kind ?? 'ollama';
+  };
+  const runProbe = (force = false): Promise<ProbeResult> => {
+    const id = probeId();
+    if (probe?.id === id && !force) return probe.running;
+    const entry: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } = {
+      id,
+      running: probeServer({ kind: config.settings.server.kind, url: host().url, apiKey: apiKey(), fetch: serverFetch(), signal: AbortSignal.timeout(5_000) }).then((result) => {
+        entry.result = result;
+        if (result.kind) probeLog.info(result.summary);
+        else probeLog.warn(result.summary);
+        if (probe === entry) {
+          status.update({ server: result.summary });
+          for (const listener of [...probeListeners]) listener(result);
+          // The kind may have changed the backend: list what this server has before choosing from it.
+          if (result.kind && remote()) void models.refreshInstalled(AbortSignal.timeout(5_000));
+        }
+        return result;
+      }),
+    };
+    probe = entry;
+    return entry.running;
+  };
   let warming: Promise<void> = Promise.resolve();
   // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
-  const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models'), detect: deps.detect });
+  // A team server or a remote Ollama: models come from what it lists, never from this machine's GPU.
+  const remote = (): RemoteServer | undefined => {
+    const url = new URL(host().url);
+    const kind = serverKind();
+    return kind === 'openai' || !isLoopbackHost(url.hostname) ? { label: url.host, kind } : undefined;
+  };
+  const models = createModelManager({ settings: () => config.settings, backend: () => connection.backend(), log: log.child('models'), detect: deps.detect, remote });
   const statusLog = log.child('status');
   const status = new StatusModel(
     {
@@ -152,12 +235,14 @@ export function createCore(deps: CoreDeps): Core {
 
   const connection = new Connection({
     host: () => host().url,
-    apiKey: () => apiKey,
+    apiKey,
+    kind: serverKind,
     status,
     isFocused: deps.isFocused,
     setTimer: deps.setTimer,
     clearTimer: deps.clearTimer,
-    createBackend: deps.createBackend,
+    variant: () => config.settings.server.caFile,
+    createBackend: deps.createBackend ?? ((h, key, kind) => defaultBackend(h, key, kind, serverFetch())),
   });
   disposables.push(connection);
 
@@ -227,7 +312,8 @@ export function createCore(deps: CoreDeps): Core {
   const warm = async (): Promise<void> => {
     const model = models.completionModel();
     const key = residencyKey(model);
-    if (warmed === key || !residency.isCold(key) || !config.settings.completion.enabled) return;
+    // Loading ahead is Ollama's (keep_alive); an OpenAI-compatible server keeps its model loaded.
+    if (warmed === key || !residency.isCold(key) || !config.settings.completion.enabled || serverKind() !== 'ollama') return;
     warmed = key;
     try {
       // A missing model is the first-run check's question (with the download size), not ours.
@@ -264,7 +350,22 @@ export function createCore(deps: CoreDeps): Core {
     warming = Promise.all([previous, warm()]).then(() => undefined);
   }
 
-  let checkedHost = host().url;
+  let checkedHost = `${host().url}\n${config.settings.server.kind}\n${config.settings.server.caFile}`;
+  // A new server with no key bound to it, while keys exist for others: say so once per origin.
+  const askForKey = () => {
+    if (!keys) return;
+    let decision;
+    try {
+      decision = keyFor(keys, host().url);
+    } catch {
+      return;
+    }
+    const question = keyQuestion(decision);
+    if (!question || asked.has(decision.origin)) return;
+    asked.add(decision.origin);
+    log.info(question.message);
+    ui.keyQuestion?.(question.message);
+  };
   disposables.push(
     models.onDidChange(() => {
       refreshStatus();
@@ -273,9 +374,13 @@ export function createCore(deps: CoreDeps): Core {
     }),
     config.onDidChange(() => {
       refreshStatus();
-      if (host().url !== checkedHost) {
-        checkedHost = host().url;
-        void connection.health.check();
+      const server = `${host().url}\n${config.settings.server.kind}\n${config.settings.server.caFile}`;
+      if (server !== checkedHost) {
+        checkedHost = server;
+        status.update({ server: undefined });
+        askForKey();
+        // Probe first: the health check must ask the server in its own API.
+        void runProbe().then(() => connection.health.check());
       }
       warmIfOn();
     }),
@@ -283,6 +388,10 @@ export function createCore(deps: CoreDeps): Core {
 
   const snoozedUntil = () => status.facts.snoozedUntil ?? 0;
 
+  const checkServer = async (): Promise<boolean> => {
+    await runProbe(true);
+    return connection.health.check();
+  };
   return {
     services,
     status,
@@ -291,6 +400,14 @@ export function createCore(deps: CoreDeps): Core {
     models,
     engine,
     host,
+    apiKey,
+    serverKind,
+    probed,
+    probe: runProbe,
+    onDidProbe(listener) {
+      probeListeners.add(listener);
+      return { dispose: () => probeListeners.delete(listener) };
+    },
     completionsActive: () => config.settings.completion.enabled && snoozedUntil() <= Date.now(),
     snoozedUntil,
     async toggleSnooze() {
@@ -300,13 +417,28 @@ export function createCore(deps: CoreDeps): Core {
       return until;
     },
     async reloadApiKey({ check = true } = {}) {
-      apiKey = await deps.secrets.get(API_KEY_SECRET);
-      if (apiKey && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
+      let parsed = parseKeyStore(await deps.secrets.get(API_KEY_SECRET));
+      if (parsed.legacyKey && Object.keys(parsed.store.keys).length === 0) {
+        // The single key of earlier versions was set for the server in use then: bind it to that
+        // origin only, so it never follows a later change of address.
+        try {
+          parsed = { store: bindLegacyKey(parsed, host().url) };
+          log.info(`The saved API key is now bound to ${new URL(host().url).origin}; other servers never receive it.`);
+          await deps.secrets.store?.(API_KEY_SECRET, serializeKeyStore(parsed.store));
+        } catch (error) {
+          log.warn(`Could not bind the saved API key to ${host().url}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      keys = parsed;
+      askForKey();
+      const key = apiKey();
+      if (key && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
         void deps.memento.update(WARNED_CLEAR_KEY, true);
         ui.keyInClear(`Qwen Local sends your API key to ${host().url} over plain http: anyone on that network can read it. Use https:// or a loopback address.`);
       }
-      if (check) await connection.health.check();
+      if (check) await checkServer();
     },
+    checkServer,
     whenWarm: () => warming,
     dispose() {
       for (const d of disposables.splice(0).reverse()) d.dispose();

@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
       try {
         await core.reloadApiKey({ check: false });
         await startup.settled();
-        startup.checked(await core.connection.health.check());
+        startup.checked(await core.checkServer());
         await firstRun();
       } catch (e) {
         log.error('The start-up check failed', e);
@@ -141,5 +141,6 @@ function editorUi(bar: () => StatusBar | undefined): CoreUi {
     badHost: (message) => void vscode.window.showWarningMessage(`Qwen Local: ${message}`, 'Open Settings').then(run('workbench.action.openSettings', 'qwenLocal.ollamaHost')),
     keyInClear: (message) => void vscode.window.showWarningMessage(message),
     partlyOnCpu: (message) => void vscode.window.showWarningMessage(message, 'Select Completion Model').then(run('qwenLocal.selectCompletionModel')),
+    keyQuestion: (message) => void vscode.window.showInformationMessage(message, 'Set API Key').then(run('qwenLocal.setApiKey')),
   };
 }

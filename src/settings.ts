@@ -1,6 +1,7 @@
 // The extension's settings as one typed object. Pure: reads through a getter so tests need no VS Code.
 // Unparseable values fall back to the default with a warning, never a crash.
 
+import type { ServerKind } from './backend/probe';
 import type { LogLevel } from './log';
 import { unsafeGlobReason } from './workspace/exclude';
 
@@ -10,6 +11,8 @@ export type CommitStyle = 'plain' | 'conventional';
 export interface Settings {
   /** The raw host setting (user/machine level only); resolved with OLLAMA_HOST in backend/host.ts. */
   ollamaHost: string;
+  /** The model server (user/machine level only). An empty url falls back to ollamaHost. */
+  server: { kind: ServerKind; url: string; caFile: string };
   completion: {
     enabled: boolean;
     model: string;
@@ -51,6 +54,7 @@ export const DEFAULT_EXCLUDE = [
 
 export const DEFAULTS: Settings = {
   ollamaHost: '',
+  server: { kind: 'auto', url: '', caFile: '' },
   completion: {
     enabled: true,
     model: 'auto',
@@ -102,6 +106,11 @@ export function readSettings(get: SettingGetter, warn: (message: string) => void
   const d = DEFAULTS;
   return {
     ollamaHost: read('ollamaHost', isString, d.ollamaHost).trim(),
+    server: {
+      kind: read('server.kind', oneOf<ServerKind>('auto', 'ollama', 'openai'), d.server.kind),
+      url: read('server.url', isString, d.server.url).trim(),
+      caFile: read('server.caFile', isString, d.server.caFile).trim(),
+    },
     completion: {
       enabled: read('completion.enabled', isBoolean, d.completion.enabled),
       model: read('completion.model', modelName, d.completion.model).trim(),

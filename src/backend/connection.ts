@@ -1,4 +1,4 @@
-// The connection to the model server as the features use it: one backend per (host, key), every
+// The connection to the model server as the features use it: one backend per (kind, host, key), every
 // call's outcome reported to the status, and health checks with backoff while offline.
 // Pure (no `vscode`), so the fault tests build exactly what activate() builds.
 
@@ -6,6 +6,7 @@ import type { Backend } from './backend';
 import { toBackendError, type BackendError } from './errors';
 import { HealthMonitor } from './health';
 import { OllamaBackend } from './ollama';
+import { OpenAICompatibleBackend } from './openai';
 import { withOutcomeReporting } from './reporting';
 
 export interface ConnectionStatus {
@@ -23,8 +24,20 @@ export interface ConnectionDeps {
   setTimer?(fn: () => void, ms: number): unknown;
   clearTimer?(handle: unknown): void;
   now?(): number;
-  /** Defaults to the Ollama backend; tests may wrap it to count calls. */
-  createBackend?(host: string, apiKey: string | undefined): Backend;
+  /** Anything else the backend is built from (the CA file): a change builds a new one. */
+  variant?(): string;
+  /** Which API the server speaks (configured or probed); Ollama when not given. */
+  kind?(): BackendKind;
+  /** Defaults to the backend for `kind`; tests may wrap it to count calls. */
+  createBackend?(host: string, apiKey: string | undefined, kind: BackendKind): Backend;
+}
+
+export type BackendKind = 'ollama' | 'openai';
+
+/** The backend for a server kind: the `ollama` package for Ollama, the `openai` package for the rest. */
+export function defaultBackend(host: string, apiKey: string | undefined, kind: BackendKind, fetcher?: typeof fetch): Backend {
+  const f = fetcher ? { fetch: fetcher } : {};
+  return kind === 'openai' ? new OpenAICompatibleBackend({ host, apiKey, ...f }) : new OllamaBackend({ host, apiKey, ...f });
 }
 
 export class Connection {
@@ -55,9 +68,10 @@ export class Connection {
   private current(): { key: string; inner: Backend; reporting: Backend } {
     const host = this.deps.host();
     const apiKey = this.deps.apiKey();
-    const key = `${host}\n${apiKey ?? ''}`;
+    const kind = this.deps.kind?.() ?? 'ollama';
+    const key = `${kind}\n${host}\n${apiKey ?? ''}\n${this.deps.variant?.() ?? ''}`;
     if (this.built?.key !== key) {
-      const inner = this.deps.createBackend?.(host, apiKey) ?? new OllamaBackend({ host, apiKey });
+      const inner = this.deps.createBackend?.(host, apiKey, kind) ?? defaultBackend(host, apiKey, kind);
       const reporting = withOutcomeReporting(inner, {
         // While offline, a success also ends the health monitor's backoff.
         ok: () => (this.deps.status.offline ? this.health.markResult(true) : this.deps.status.reportOk()),

@@ -93,7 +93,7 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
     if (tls) {
       return make(
         'unreachable',
-        `Qwen Local does not trust the HTTPS certificate of ${host}: ${tls}. Add your team's CA certificate (a PEM file) with the NODE_EXTRA_CA_CERTS environment variable or the CA-file setting, or fix the certificate on the server.`,
+        `Qwen Local does not trust the HTTPS certificate of ${host}: ${tls}. Add your team's CA certificate (a PEM file) with the setting qwenLocal.server.caFile (or the NODE_EXTRA_CA_CERTS environment variable), or fix the certificate on the server.`,
         codes.join(', '),
       );
     }

@@ -55,6 +55,12 @@ class Puller {
   ) {}
 
   pull(tag: string): Promise<PullOutcome> {
+    // Every way to a pull (the command, "Download and Use", a Pull button) passes here.
+    const refusal = this.manager.pullRefusal();
+    if (refusal) {
+      void vscode.window.showInformationMessage(`Qwen Local: ${refusal}`);
+      return Promise.resolve({ kind: 'cancelled', tag, message: refusal });
+    }
     const key = tag.toLowerCase();
     const existing = this.running.get(key);
     if (existing) return existing;
@@ -114,6 +120,12 @@ class Puller {
   }
 }
 
+function remoteFacts(manager: ModelManager) {
+  const server = manager.remoteServer();
+  const choice = manager.remoteChoice();
+  return server ? { remote: { ...server, ...(choice ? { choice } : {}) } } : {};
+}
+
 async function gatherReport(services: Services, manager: ModelManager): Promise<string> {
   await manager.ready();
   const backend = services.backend();
@@ -138,6 +150,7 @@ async function gatherReport(services: Services, manager: ModelManager): Promise<
     host: backend.host,
     version,
     installed,
+    ...remoteFacts(manager),
     loaded,
     ollamaError,
     now: Date.now(),
@@ -237,6 +250,8 @@ async function selectModel(services: Services, manager: ModelManager, puller: Pu
 }
 
 async function pullCommand(services: Services, manager: ModelManager, puller: Puller): Promise<void> {
+  const refusal = manager.pullRefusal();
+  if (refusal) return void vscode.window.showInformationMessage(`Qwen Local: ${refusal}`);
   const installed = manager.installed()?.map((m) => m.name) ?? [];
   const wanted = wantedModels(services.config.settings, manager.choice());
   const prefill = wanted.find((m) => !isInstalled(m.tag, installed))?.tag ?? wanted[0]?.tag ?? '';

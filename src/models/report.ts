@@ -8,6 +8,7 @@ import { gpuSplit } from '../hardware/parse';
 import type { HardwareInfo } from '../hardware/types';
 import { formatDownload, formatMemory } from '../hardware/units';
 import { formatDuration } from './pull';
+import type { RemoteChoice } from './remoteChoice';
 import { isInstalled, type Resolved, type RoleResolution } from './resolve';
 
 export interface ReportInput {
@@ -24,6 +25,37 @@ export interface ReportInput {
   ollamaError?: string;
   /** For "unloads in …"; epoch milliseconds. */
   now: number;
+  /** A team server or remote Ollama: the models are chosen from its list, not this machine. */
+  remote?: { label: string; kind: 'ollama' | 'openai'; choice?: RemoteChoice };
+}
+
+/** The choice section for a server that is not this machine: what it serves and why these. */
+function remoteSection(input: ReportInput, remote: NonNullable<ReportInput['remote']>): string[] {
+  const lines = ['## Choice', '', `**Models served by ${cell(remote.label)}, not this machine.** This machine's GPU plays no part in the choice.`, ''];
+  if (remote.choice) {
+    lines.push(`- ${cell(remote.choice.explanation)}`);
+    for (const p of remote.choice.problems) lines.push(`- ${cell(p)}`);
+  } else {
+    lines.push(`- The model list of ${cell(remote.label)} could not be read yet${input.ollamaError ? `: ${cell(input.ollamaError)}` : ''}.`);
+  }
+  lines.push('', '| Role | Model | Context |', '| --- | --- | --- |');
+  lines.push(`| Completion | ${code(input.resolved.completion.tag)} | ${input.resolved.completion.numCtx.toLocaleString('en-US')} tokens |`);
+  lines.push(`| Chat | ${code(input.resolved.chat.tag)} | ${input.resolved.chat.numCtx.toLocaleString('en-US')} tokens |`);
+  lines.push('', 'Set `qwenLocal.completion.model` or `qwenLocal.chat.model` to one of the names the server lists to override `auto`.', '');
+  if (remote.kind === 'openai') {
+    lines.push(`## Server at ${cell(input.host)}`, '');
+    if (input.version === undefined) lines.push(`Not reachable${input.ollamaError ? `: ${cell(input.ollamaError)}` : ''}.`, '');
+    else lines.push(`${cell(input.version)} (OpenAI-compatible). Models are started with the server; pulling is an Ollama action.`, '');
+    lines.push('### Models it serves', '');
+    const listed = input.installed ?? [];
+    if (listed.length === 0) lines.push('None listed.', '');
+    else {
+      lines.push('| Model | Context |', '| --- | --- |');
+      for (const m of listed) lines.push(`| ${code(m.name)} | ${m.contextLength ? `${count(m.contextLength)} tokens` : '—'} |`);
+      lines.push('');
+    }
+  }
+  return lines;
 }
 
 /**
@@ -120,27 +152,33 @@ export function buildHardwareReport(input: ReportInput): string {
   const { choice, resolved } = input;
   const lines: string[] = ['# Qwen Local: hardware and models', ''];
   lines.push(...machineSection(input.hardware, input.host, input.now));
-
-  lines.push('## Choice', '', `**${cell(choice.summary)}.**`, '');
-  lines.push(`- ${budgetText(input.hardware, choice)}`);
-  for (const r of choice.reasons) if (!r.startsWith('Models may use')) lines.push(`- ${cell(r)}`);
-  lines.push('');
-  const picks = [choice.completion, choice.chat];
-  lines.push('| Role | Model | Why this one | Needs | Context |', '| --- | --- | --- | --- | --- |');
-  const names = input.version === undefined ? undefined : (input.installed ?? []).map((m) => m.name);
-  for (const [role, r] of [
-    ['Completion', resolved.completion],
-    ['Chat', resolved.chat],
-  ] as const) {
-    const missing = names && !isInstalled(r.tag, names) ? ' (not installed: run "Qwen Local: Pull Model")' : '';
-    lines.push(`| ${role} | ${code(r.tag)}${missing} | ${sourceText(r)} | ${needFor(r.tag, picks)} | ${r.numCtx.toLocaleString('en-US')} tokens |`);
+  if (input.remote) {
+    lines.push(...remoteSection(input, input.remote));
+    if (input.remote.kind === 'openai') return lines.join('\n');
   }
-  lines.push(
-    '',
-    `Large completion models (14b, 32b) are ${input.allowLargeModels ? 'allowed' : 'not picked automatically'} (setting \`qwenLocal.completion.allowLargeModels\`). ` +
-      'Set `qwenLocal.completion.model` or `qwenLocal.chat.model` to a tag to override `auto`.',
-    '',
-  );
+
+  if (!input.remote) {
+    lines.push('## Choice', '', `**${cell(choice.summary)}.**`, '');
+    lines.push(`- ${budgetText(input.hardware, choice)}`);
+    for (const r of choice.reasons) if (!r.startsWith('Models may use')) lines.push(`- ${cell(r)}`);
+    lines.push('');
+    const picks = [choice.completion, choice.chat];
+    lines.push('| Role | Model | Why this one | Needs | Context |', '| --- | --- | --- | --- | --- |');
+    const names = input.version === undefined ? undefined : (input.installed ?? []).map((m) => m.name);
+    for (const [role, r] of [
+      ['Completion', resolved.completion],
+      ['Chat', resolved.chat],
+    ] as const) {
+      const missing = names && !isInstalled(r.tag, names) ? ' (not installed: run "Qwen Local: Pull Model")' : '';
+      lines.push(`| ${role} | ${code(r.tag)}${missing} | ${sourceText(r)} | ${needFor(r.tag, picks)} | ${r.numCtx.toLocaleString('en-US')} tokens |`);
+    }
+    lines.push(
+      '',
+      `Large completion models (14b, 32b) are ${input.allowLargeModels ? 'allowed' : 'not picked automatically'} (setting \`qwenLocal.completion.allowLargeModels\`). ` +
+        'Set `qwenLocal.completion.model` or `qwenLocal.chat.model` to a tag to override `auto`.',
+      '',
+    );
+  }
 
   lines.push(`## Ollama at ${cell(input.host)}`, '');
   if (input.version === undefined) {

@@ -13,11 +13,18 @@ export interface MenuFacts {
   languageId?: string;
   languageDisabled: boolean;
   offline: boolean;
+  /** The server is Ollama (pulling models is an Ollama action); default true. */
+  canPull?: boolean;
 }
 
 export function menuEntries(f: MenuFacts): MenuEntry[] {
   const entries: MenuEntry[] = [];
-  if (f.offline) entries.push({ label: '$(refresh) Retry Connection to Ollama', command: 'qwenLocal.retryConnection' });
+  if (f.offline) {
+    entries.push(
+      { label: '$(refresh) Retry Connection to Ollama', command: 'qwenLocal.retryConnection' },
+      { label: '$(pulse) Run the Connection Doctor', command: 'qwenLocal.connectionDoctor' },
+    );
+  }
   entries.push(
     { label: 'Completions', kind: vscode.QuickPickItemKind.Separator },
     {
@@ -46,9 +53,10 @@ export function menuEntries(f: MenuFacts): MenuEntry[] {
     { label: '$(server) Show Hardware and Models', command: 'qwenLocal.showHardware' },
     { label: '$(symbol-method) Select Completion Model', command: 'qwenLocal.selectCompletionModel' },
     { label: '$(comment) Select Chat Model', command: 'qwenLocal.selectChatModel' },
-    { label: '$(cloud-download) Pull Model', command: 'qwenLocal.pullModel' },
+    ...(f.canPull === false ? [] : [{ label: '$(cloud-download) Pull Model', command: 'qwenLocal.pullModel' }]),
     { label: 'Setup', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(key) Set API Key for the Model Server', command: 'qwenLocal.setApiKey' },
+    ...(f.offline ? [] : [{ label: '$(pulse) Connection Doctor', command: 'qwenLocal.connectionDoctor' }]),
     { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', args: ['@ext:qwen-local.qwen-local'] },
     { label: '$(output) Show Log', command: 'qwenLocal.showLog' },
   );

@@ -45,9 +45,8 @@ export class StatusBar implements vscode.Disposable {
    * A Retry the person asked for failed: the incident's toast says so (shown again if they had
    * closed it), never a second toast.
    */
-  stillOffline(host: string): void {
-    const time = new Date().toLocaleTimeString();
-    this.offlineToast.show(`Ollama is still not reachable at ${host} (checked ${time}). Start it with "ollama serve"; Qwen Local reconnects on its own.`);
+  stillOffline(message: string): void {
+    this.offlineToast.show(message);
   }
 
   private armSnoozeTimer(until: number): void {

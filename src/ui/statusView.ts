@@ -16,6 +16,8 @@ export interface StatusFacts {
   /** The model was loaded before and the server dropped it (keep_alive, another model, a restart). */
   reloading?: boolean;
   lastError?: string;
+  /** What the server probe found ("Found vLLM at team-gpu:8000, serving …"). */
+  server?: string;
   now: number;
 }
 
@@ -31,7 +33,7 @@ function minutesLeft(until: number, now: number): number {
 }
 
 export function statusView(f: StatusFacts): StatusView {
-  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.host}`;
+  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.server ?? f.host}`;
   const click = '\n\nClick for the Qwen Local menu.';
   if (f.connection === 'offline') {
     return {

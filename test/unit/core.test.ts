@@ -29,6 +29,10 @@ function build(options: { host?: string; key?: string } = {}) {
       return new FakeBackend();
     },
     warmOnRecovery: false,
+    // No server behind these tests: the kind probe fails at once instead of waiting on the network.
+    fetch: async () => {
+      throw new TypeError('fetch failed');
+    },
   });
   return { core, config, memento, told, hosts };
 }
@@ -45,6 +49,19 @@ describe('createCore', () => {
       assert.equal(core.host().source, 'setting');
       assert.equal(core.status.facts.host, 'http://10.0.0.5:11434', 'the status follows the setting');
       assert.equal(told.length, 1);
+    } finally {
+      core.dispose();
+    }
+  });
+
+  it('takes qwenLocal.server.url first, and still reads the older ollamaHost when it is empty', async () => {
+    const { core, config } = build({ host: 'http://10.0.0.5:11434' });
+    try {
+      assert.equal(core.host().url, 'http://10.0.0.5:11434');
+      await config.update('server.url', 'https://team-gpu.example:8000');
+      assert.equal(core.host().url, 'https://team-gpu.example:8000');
+      await config.update('server.url', '');
+      assert.equal(core.host().url, 'http://10.0.0.5:11434');
     } finally {
       core.dispose();
     }

@@ -51,6 +51,25 @@ describe('settings', () => {
     }
   });
 
+  it('reads the server kind and URL, and rejects an unknown kind with a warning', () => {
+    const warnings: string[] = [];
+    const values: Record<string, unknown> = { 'server.kind': 'openai', 'server.url': '  https://team-gpu.example:8000/v1 ' };
+    const s = readSettings((k) => values[k], (w) => warnings.push(w));
+    assert.deepEqual(s.server, { kind: 'openai', url: 'https://team-gpu.example:8000/v1', caFile: '' });
+    const bad = readSettings((k) => (k === 'server.kind' ? 'vllm' : undefined), (w) => warnings.push(w));
+    assert.equal(bad.server.kind, 'auto');
+    assert.ok(warnings.some((w) => /qwenLocal\.server\.kind .*"vllm"/.test(w)), warnings.join('\n'));
+  });
+
+  it('declares the server settings next to the host setting, machine-scoped', () => {
+    for (const key of ['qwenLocal.server.kind', 'qwenLocal.server.url', 'qwenLocal.server.caFile']) {
+      const p = properties[key] as { scope?: string; order?: number; markdownDescription?: string } | undefined;
+      assert.equal(p?.scope, 'machine', key);
+      assert.ok(p?.markdownDescription, key);
+      assert.ok(p?.order !== undefined && p.order <= 2, `${key} is ordered near qwenLocal.ollamaHost`);
+    }
+  });
+
   it('keeps the settings that decide where code goes out of a workspace\'s reach', () => {
     // machine scope: VS Code ignores values in .vscode/settings.json and .code-workspace files.
     assert.equal(properties['qwenLocal.ollamaHost']?.scope, 'machine');
