@@ -162,6 +162,8 @@ export function requestOptions(template: FimTemplate, length: CompletionLength):
     // Low temperature: completions should be the likely continuation, not creative.
     temperature: 0.1,
     top_p: 0.9,
-    stop: [...template.specialTokens],
+    // One line: the server stops at its end instead of generating tokens that are cut away.
+    // A block keeps reading and is stopped by the engine (it decides where the block ends).
+    stop: length === 'line' ? [...template.specialTokens, '\n'] : [...template.specialTokens],
   };
 }

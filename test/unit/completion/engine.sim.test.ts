@@ -68,7 +68,7 @@ describe('completion engine against the Ollama simulator', function () {
     assert.deepEqual(record.fim, { prefix: 'export function add(a: number, b: number): number {\n  ', suffix: '\n}\n' });
   });
 
-  it('a single line stops the stream at its newline, and the server sees the abort', async function () {
+  it('a single line: the server itself stops at the newline (a stop string), no tokens thrown away', async function () {
     sim.addCompletionRule({
       whenPrefixEndsWith: 'const names = ',
       answer: { text: 'users.map((u) => u.name);\n' + 'console.log(names);\n'.repeat(40), tokenMs: 5 },
@@ -76,8 +76,21 @@ describe('completion engine against the Ollama simulator', function () {
     const item = await engine.complete(at('const names = |\nexport {};\n'));
     assert.equal(item?.insertText, 'users.map((u) => u.name);');
     const record = await sim.waitForRequest({ endpoint: 'generate', finished: true });
-    assert.equal(record.aborted, true, 'the client stopped the generation');
+    assert.equal(record.aborted, false, 'the server ended the answer, no abort needed');
+    assert.equal(record.doneReason, 'stop');
     assert.ok(record.tokensSent < 40, `stopped early (${record.tokensSent} tokens)`);
+  });
+
+  it('sends "\\n" among the stop strings in line mode only', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const v = ', answer: '42;\nmore();' });
+    sim.addCompletionRule({ whenPrefixEndsWith: 'if (ok) {\n  ', answer: 'run();\n}' });
+    assert.equal((await engine.complete(at('const v = |\nexport {};\n')))?.insertText, '42;');
+    await engine.complete(at('function f() {\n  if (ok) {\n  |\n'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate', finished: true }).length === 2);
+    const [line, block] = sim.find({ endpoint: 'generate' }).map((r) => (r.body?.options as { stop?: string[] } | undefined)?.stop ?? []);
+    assert.ok(line?.includes('\n'), 'line mode stops at the newline');
+    assert.ok(line?.includes('<|file_sep|>'));
+    assert.ok(block && !block.includes('\n'), 'block mode keeps generating past it');
   });
 
   it('a newer keystroke aborts the older request on the server; never two at once', async function () {
