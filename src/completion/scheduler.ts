@@ -2,13 +2,15 @@
 // never beside another completion on the same server.
 //
 // - Every keystroke supersedes the previous ticket: its AbortSignal fires, which cancels the HTTP
-//   request (Ollama stops generating) and marks its result as typed past.
+//   request (Ollama stops generating) and marks its result as typed past. The exception is a
+//   request in flight that the keystroke can still be the start of (`enter(caller, keep)`): it
+//   runs on, and the engine serves the rest of its answer after what was typed.
 // - One request in flight per server: a new ticket also waits until the previous one finished.
 // - Chat wins: while a foreground request (chat, a command) holds the server's lane, completions
 //   wait; one in flight when the chat starts is aborted.
 
 import type { ServerLane } from '../backend/lanes';
-import { sleep, type Clock } from './clock';
+import { sleep, type Clock, type TimerHandle } from './clock';
 
 export type AbortReason = 'superseded' | 'cancelled' | 'foreground';
 
@@ -20,9 +22,18 @@ export interface Ticket {
   finish(): void;
 }
 
+/**
+ * The editor cancels its call on every keystroke, before it asks again; a request already at the
+ * server waits this long for that next call, which may keep it, before the cancellation ends it.
+ */
+const CANCEL_GRACE_MS = 400;
+
 class SchedulerTicket implements Ticket {
   readonly controller = new AbortController();
   abortReason: AbortReason | undefined;
+  /** Sent to the server: the editor's cancellation then waits CANCEL_GRACE_MS. */
+  sent = false;
+  private graceTimer: TimerHandle | undefined;
   private finished = false;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => {
@@ -30,8 +41,14 @@ class SchedulerTicket implements Ticket {
   });
   private readonly unlink: () => void;
 
-  constructor(caller: AbortSignal) {
-    const onCancel = () => this.abort('cancelled');
+  constructor(
+    caller: AbortSignal,
+    private readonly clock: Clock,
+  ) {
+    const onCancel = () => {
+      if (!this.sent) this.abort('cancelled');
+      else this.graceTimer ??= this.clock.setTimeout(() => this.abort('cancelled'), CANCEL_GRACE_MS);
+    };
     if (caller.aborted) this.abort('cancelled');
     else caller.addEventListener('abort', onCancel, { once: true });
     this.unlink = () => caller.removeEventListener('abort', onCancel);
@@ -41,7 +58,16 @@ class SchedulerTicket implements Ticket {
     return this.controller.signal;
   }
 
+  /** Kept by a newer keystroke: the first caller's cancellation no longer ends it. */
+  detach(): void {
+    this.unlink();
+    if (this.graceTimer !== undefined) this.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+  }
+
   abort(reason: AbortReason): void {
+    if (this.graceTimer !== undefined) this.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
     if (this.controller.signal.aborted) return;
     this.abortReason = reason;
     this.controller.abort();
@@ -50,7 +76,7 @@ class SchedulerTicket implements Ticket {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.unlink();
+    this.detach();
     this.resolveDone();
   }
 }
@@ -79,8 +105,11 @@ export class CompletionScheduler {
     this.current?.abort('cancelled');
   }
 
-  /** A keystroke (or any new completion call): the previous ticket is superseded. */
-  enter(caller: AbortSignal): Ticket {
+  /**
+   * A keystroke (or any new completion call): the previous ticket and the request in flight are
+   * superseded, except `keep`, the request in flight this keystroke can still be served by.
+   */
+  enter(caller: AbortSignal, keep?: Ticket): Ticket {
     const now = this.clock.now();
     if (this.lastKeystroke !== undefined) {
       const gap = now - this.lastKeystroke;
@@ -90,8 +119,11 @@ export class CompletionScheduler {
       }
     }
     this.lastKeystroke = now;
-    this.current?.abort('superseded');
-    const ticket = new SchedulerTicket(caller);
+    const kept = keep === this.inFlight ? this.inFlight : undefined;
+    if (this.current !== kept) this.current?.abort('superseded');
+    if (this.inFlight !== kept) this.inFlight?.abort('superseded');
+    kept?.detach();
+    const ticket = new SchedulerTicket(caller, this.clock);
     this.current = ticket;
     return ticket;
   }
@@ -127,6 +159,7 @@ export class CompletionScheduler {
       // The lane may have been taken while we waited for the previous request.
       if (this.lane.foregroundBusy) continue;
       this.inFlight = own;
+      own.sent = true;
       void own.done.then(() => {
         if (this.inFlight === own) this.inFlight = undefined;
       });
@@ -135,7 +168,12 @@ export class CompletionScheduler {
   }
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
+/** Ends a ticket whose answer can no longer serve what the user typed. */
+export function supersede(ticket: Ticket): void {
+  (ticket as SchedulerTicket).abort('superseded');
+}
+
+export function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -106,6 +106,32 @@ describe('completion engine against the Ollama simulator', function () {
     assert.equal(sim.maxConcurrentGenerations(), 1);
   });
 
+  it('typing what the answer in flight says keeps it: the server finishes it, and no second request', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const total = ', answer: { text: 'items.reduce((sum, item) => sum + item.price, 0);\n', tokenMs: 15 } });
+    const first = engine.complete(at('const total = |\n'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate' })[0]?.text.startsWith('items.'));
+    const item = await engine.complete(at('const total = items.|\n'));
+    assert.equal(item?.insertText, 'reduce((sum, item) => sum + item.price, 0);');
+    await first;
+    const records = sim.find({ endpoint: 'generate' });
+    assert.equal(records.length, 1, 'no second request');
+    assert.equal(records[0]?.aborted, false, 'the kept request ran to its end');
+    assert.equal(sim.maxConcurrentGenerations(), 1);
+  });
+
+  it('a keystroke that diverges from the answer in flight aborts it at the server', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const total = ', answer: { text: 'items.reduce((sum, item) => sum + item.price, 0);\n', tokenMs: 15 } });
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const total = 0', answer: ';' });
+    void engine.complete(at('const total = |\n'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate' })[0]?.text.startsWith('items'));
+    const item = await engine.complete(at('const total = 0|\n'));
+    assert.equal(item?.insertText, ';');
+    const [kept, asked] = sim.find({ endpoint: 'generate' });
+    assert.equal(kept?.aborted, true);
+    assert.ok(asked, 'the new position asked anew');
+    assert.equal(sim.maxConcurrentGenerations(), 1);
+  });
+
   it('waits while chat holds the lane, then completes', async function () {
     sim.addCompletionRule({ whenPrefixEndsWith: 'const one = ', answer: '1;' });
     const release = lanes.for(sim.url.replace(/\/$/, '')).acquireForeground();
