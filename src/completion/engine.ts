@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock';
 import { ContextGatherer, excludeMatcher, type EditorContextSource } from './context';
 import { decideLength } from './multiline';
 import { postprocess } from './postprocess';
+import { AskAhead } from './askahead';
 import { canStillMatch, keepable, type Flight } from './inflight';
 import { aborted, CompletionScheduler, supersede, type Ticket } from './scheduler';
 import { CompletionStats } from './stats';
@@ -63,6 +64,7 @@ export class CompletionEngine {
   private readonly schedulers = new Map<string, CompletionScheduler>();
   /** The completion request at each server (one at most), for keystrokes that type into it. */
   private readonly flights = new Map<string, Flight>();
+  private readonly askAhead = new AskAhead();
   private readonly gatherer: ContextGatherer | undefined;
   private debounceSetting = 0;
   private nextId = 1;
@@ -83,6 +85,7 @@ export class CompletionEngine {
   /** The user accepted a suggestion (the command on the item calls this). */
   accepted(id: string): void {
     this.stats.accepted(id);
+    this.askAhead.accepted(this.clock.now());
   }
 
   /** Forget every stored suggestion (after a model change, for instance). */
@@ -101,6 +104,8 @@ export class CompletionEngine {
     const prefix = text.slice(0, offset);
     const suffix = text.slice(offset);
     // Typed what the answer in flight is saying so far: it runs on instead of being superseded.
+    // Right after an accept or Enter at a line end, with the server idle: no debounce.
+    const ahead = this.askAhead.next(request.path, prefix, suffix, this.clock.now()) && scheduler.idle;
     const keep = keepable(this.flights.get(backend.host), { model, path: request.path, prefix, suffix });
     if (keep) keep.flight.typed = keep.typed;
     const ticket = scheduler.enter(request.signal, keep?.flight.ticket);
@@ -131,7 +136,7 @@ export class CompletionEngine {
               .catch(() => [])
           : Promise.resolve([]);
 
-      if (!(await scheduler.ready(ticket, { debounce: !request.explicit }))) return undefined;
+      if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead }))) return undefined;
       const item = await this.request(backend, request, ticket, prefix, suffix, await snippets);
       // The editor no longer asks (the cursor moved on): the answer stays in the cache only.
       return request.signal.aborted ? undefined : item;

@@ -105,6 +105,11 @@ export class CompletionScheduler {
     this.current?.abort('cancelled');
   }
 
+  /** No completion at the server and no chat holding it: a request would go out at once. */
+  get idle(): boolean {
+    return this.inFlight === undefined && !this.lane.foregroundBusy;
+  }
+
   /**
    * A keystroke (or any new completion call): the previous ticket and the request in flight are
    * superseded, except `keep`, the request in flight this keystroke can still be served by.
