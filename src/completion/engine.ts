@@ -65,6 +65,8 @@ export class CompletionEngine {
   /** The completion request at each server (one at most), for keystrokes that type into it. */
   private readonly flights = new Map<string, Flight>();
   private readonly askAhead = new AskAhead();
+  /** The lines above the cursor in the last request sent: the part of its prompt the server has cached. */
+  private lastSentLines: { path: string; lines: string } | undefined;
   private readonly gatherer: ContextGatherer | undefined;
   private debounceSetting = 0;
   private nextId = 1;
@@ -136,7 +138,7 @@ export class CompletionEngine {
               .catch(() => [])
           : Promise.resolve([]);
 
-      if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead }))) return undefined;
+      if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead, warm: this.warm(request.path, prefix) }))) return undefined;
       const item = await this.request(backend, request, ticket, prefix, suffix, await snippets);
       // The editor no longer asks (the cursor moved on): the answer stays in the cache only.
       return request.signal.aborted ? undefined : item;
@@ -192,6 +194,7 @@ export class CompletionEngine {
       this.deps.events?.onRequestEnd?.({ id, model, outcome, latencyMs, promptTokensEstimate, ...extra });
     };
 
+    this.lastSentLines = { path: request.path, lines: prefix.slice(0, prefix.lastIndexOf('\n') + 1) };
     let landed!: () => void;
     const flight: Flight = {
       ticket,
@@ -306,6 +309,12 @@ export class CompletionEngine {
     if (answer.stoppedEarly) setImmediate(() => stream.abort());
     else stream.abort();
     return answer;
+  }
+
+  /** The same lines above the cursor as the last request: the server evaluates little of the prompt. */
+  private warm(path: string, prefix: string): boolean {
+    const last = this.lastSentLines;
+    return last !== undefined && last.path === path && last.lines.length > 0 && prefix.startsWith(last.lines);
   }
 
   private worthCompleting(request: CompletionRequest): boolean {

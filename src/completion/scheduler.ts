@@ -82,6 +82,10 @@ class SchedulerTicket implements Ticket {
 }
 
 const GAP_SAMPLES = 16;
+const MIN_DEBOUNCE_MS = 40;
+const MAX_DEBOUNCE_MS = 400;
+/** A cheap request (server idle, prompt cached) may go after this share of the debounce. */
+const WARM_FACTOR = 0.6;
 /** Gaps longer than this are pauses, not typing rhythm. */
 const PAUSE_MS = 1000;
 
@@ -134,25 +138,31 @@ export class CompletionScheduler {
   }
 
   /**
-   * The debounce: the setting, adapted to the typing rhythm. Fast typists get a shorter wait
-   * (a pause of 1.5 of their usual gap is already telling), slow ones a longer one so a request
-   * does not go out between each of their keystrokes. Bounded to [½, 2] × the setting.
+   * The debounce, learnt from this user's typing (kept in memory only): just above their usual gap
+   * between keystrokes within a word (the 75th percentile of recent gaps, plus a quarter), so it
+   * ends only at a real pause. Shorter when the request would be cheap: the server idle and the
+   * prompt mostly in its cache (`warm`: the same lines above as the last request). Until a few
+   * gaps are known, the setting. Always within [40, 400] ms; a setting of 0 turns it off.
    */
-  debounceMs(): number {
+  debounceMs(options: { warm?: boolean } = {}): number {
     const base = this.baseDebounceMs();
-    if (base <= 0 || this.gaps.length < 4) return Math.max(0, base);
-    const sorted = [...this.gaps].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] as number;
-    return Math.round(Math.min(2 * base, Math.max(base / 2, 1.5 * median)));
+    if (base <= 0) return 0;
+    let ms = base;
+    if (this.gaps.length >= 4) {
+      const sorted = [...this.gaps].sort((a, b) => a - b);
+      ms = 1.25 * (sorted[Math.floor(sorted.length * 0.75)] as number);
+    }
+    if (options.warm && this.idle) ms *= WARM_FACTOR;
+    return Math.round(Math.min(MAX_DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, ms)));
   }
 
   /**
    * Waits until the ticket may send: the debounce (unless the user asked explicitly), a free lane,
    * and the end of the previous request. False when the ticket was aborted meanwhile.
    */
-  async ready(ticket: Ticket, options: { debounce: boolean }): Promise<boolean> {
+  async ready(ticket: Ticket, options: { debounce: boolean; warm?: boolean }): Promise<boolean> {
     const own = ticket as SchedulerTicket;
-    if (options.debounce && !(await sleep(this.clock, this.debounceMs(), own.signal))) return false;
+    if (options.debounce && !(await sleep(this.clock, this.debounceMs({ warm: options.warm }), own.signal))) return false;
     for (;;) {
       if (!(await this.lane.whenFree(own.signal))) return false;
       const previous = this.inFlight;
