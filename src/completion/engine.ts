@@ -35,6 +35,11 @@ export interface EngineDeps {
   lanes?: ServerLanes;
   clock?: Clock;
   events?: EngineEvents;
+  /**
+   * 'legacy': the policy before ghost text ahead (no typing into answers in flight, no asking
+   * ahead, no newline stop, the older debounce), for the benchmark's side-by-side comparison only.
+   */
+  policy?: 'ahead' | 'legacy';
   log?: EngineLogger;
 }
 
@@ -69,12 +74,14 @@ export class CompletionEngine {
   private lastSentLines: { path: string; lines: string } | undefined;
   private readonly gatherer: ContextGatherer | undefined;
   private debounceSetting = 0;
+  private readonly legacy: boolean;
   private nextId = 1;
   private excludeCache: { key: string; match: (path: string) => boolean } | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
     this.lanes = deps.lanes ?? new ServerLanes();
+    this.legacy = deps.policy === 'legacy';
     this.gatherer = deps.context ? new ContextGatherer(deps.context, { budgetMs: CONTEXT_BUDGET_MS, clock: this.clock }) : undefined;
   }
 
@@ -107,8 +114,8 @@ export class CompletionEngine {
     const suffix = text.slice(offset);
     // Typed what the answer in flight is saying so far: it runs on instead of being superseded.
     // Right after an accept or Enter at a line end, with the server idle: no debounce.
-    const ahead = this.askAhead.next(request.path, prefix, suffix, this.clock.now()) && scheduler.idle;
-    const keep = keepable(this.flights.get(backend.host), { model, path: request.path, prefix, suffix });
+    const ahead = this.askAhead.next(request.path, prefix, suffix, this.clock.now()) && scheduler.idle && !this.legacy;
+    const keep = this.legacy ? undefined : keepable(this.flights.get(backend.host), { model, path: request.path, prefix, suffix });
     if (keep) keep.flight.typed = keep.typed;
     const ticket = scheduler.enter(request.signal, keep?.flight.ticket);
     try {
@@ -138,7 +145,7 @@ export class CompletionEngine {
               .catch(() => [])
           : Promise.resolve([]);
 
-      if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead, warm: this.warm(request.path, prefix) }))) return undefined;
+      if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead, warm: !this.legacy && this.warm(request.path, prefix) }))) return undefined;
       const item = await this.request(backend, request, ticket, prefix, suffix, await snippets);
       // The editor no longer asks (the cursor moved on): the answer stays in the cache only.
       return request.signal.aborted ? undefined : item;
@@ -285,7 +292,7 @@ export class CompletionEngine {
       model: call.model,
       prompt: call.prompt,
       raw: true,
-      options: requestOptions(call.template, call.length),
+      options: requestOptions(call.template, call.length, !this.legacy),
       keepAlive: call.keepAlive,
       signal: stream.signal,
     });
@@ -339,7 +346,7 @@ export class CompletionEngine {
   private schedulerFor(host: string): CompletionScheduler {
     let scheduler = this.schedulers.get(host);
     if (!scheduler) {
-      scheduler = new CompletionScheduler(this.lanes.for(host), this.clock, () => this.debounceSetting);
+      scheduler = new CompletionScheduler(this.lanes.for(host), this.clock, () => this.debounceSetting, this.legacy);
       this.schedulers.set(host, scheduler);
     }
     return scheduler;

@@ -100,6 +100,8 @@ export class CompletionScheduler {
     private readonly lane: ServerLane,
     private readonly clock: Clock,
     private readonly baseDebounceMs: () => number,
+    /** The older debounce rule (1.5 × the median gap, within [½, 2] × the setting), for the benchmark. */
+    private readonly legacyDebounce = false,
   ) {
     this.unsubscribe = lane.onForegroundBusy(() => this.inFlight?.abort('foreground'));
   }
@@ -147,6 +149,7 @@ export class CompletionScheduler {
   debounceMs(options: { warm?: boolean } = {}): number {
     const base = this.baseDebounceMs();
     if (base <= 0) return 0;
+    if (this.legacyDebounce) return this.gaps.length < 4 ? base : Math.round(Math.min(2 * base, Math.max(base / 2, 1.5 * median(this.gaps))));
     let ms = base;
     if (this.gaps.length >= 4) {
       const sorted = [...this.gaps].sort((a, b) => a - b);
@@ -181,6 +184,10 @@ export class CompletionScheduler {
       return true;
     }
   }
+}
+
+function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 }
 
 /** Ends a ticket whose answer can no longer serve what the user typed. */

@@ -155,7 +155,8 @@ export type CompletionLength = 'line' | 'block';
 export const NUM_PREDICT: Readonly<Record<CompletionLength, number>> = { line: 64, block: 256 };
 
 /** Ollama options for one completion request. `num_ctx` never varies per request for one model. */
-export function requestOptions(template: FimTemplate, length: CompletionLength): ModelOptions {
+/** `stopAtNewline` false: the policy before stop-at-the-line (kept for the benchmark's comparison). */
+export function requestOptions(template: FimTemplate, length: CompletionLength, stopAtNewline = true): ModelOptions {
   return {
     num_ctx: template.numCtx,
     num_predict: NUM_PREDICT[length],
@@ -164,6 +165,6 @@ export function requestOptions(template: FimTemplate, length: CompletionLength):
     top_p: 0.9,
     // One line: the server stops at its end instead of generating tokens that are cut away.
     // A block keeps reading and is stopped by the engine (it decides where the block ends).
-    stop: length === 'line' ? [...template.specialTokens, '\n'] : [...template.specialTokens],
+    stop: length === 'line' && stopAtNewline ? [...template.specialTokens, '\n'] : [...template.specialTokens],
   };
 }
