@@ -239,7 +239,7 @@ function policyRows(now: ReplayResult, legacy: ReplayResult): Row[] {
   const show = (r: ReplayResult) => {
     const p = r.pauseGhost;
     const total = p.count + p.cached + p.empty + p.late;
-    return `median ${fmtMs(p.rawMedian, 0)}, p90 ${fmtMs(p.rawP90, 0)}; already there ${fmtPct(total ? p.cached / total : 0)}; ${r.overall.requestsPer100Keys.toFixed(1)} req/100 keys; ${fmtPct(r.overall.unseenShare)} unseen; max ${r.maxConcurrentGenerations}`;
+    return `all pauses median ${fmtMs(p.allMedian, 0)}, p90 ${fmtMs(p.allP90, 0)}; fresh median ${fmtMs(p.rawMedian, 0)}, p90 ${fmtMs(p.rawP90, 0)}; already there ${fmtPct(total ? p.cached / total : 0)}; ${r.overall.requestsPer100Keys.toFixed(1)} req/100 keys; ${fmtPct(r.overall.unseenShare)} unseen; max ${r.maxConcurrentGenerations}`;
   };
   return [
     { figure: 'Pause → ghost text (wall clock), ghost text ahead', goal: 'vs legacy below', measured: show(now), verdict: 'n/a' },
