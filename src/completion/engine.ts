@@ -2,6 +2,9 @@
 //   cache → schedule → context → prompt → backend.generate (streamed) → post-process → cache.
 // Plain types in and out; never throws to its caller. Failures reach the status through the
 // connection's reporting backend; the engine only tells when each request began and how it ended.
+// Ghost text ahead: a keystroke that types what the answer in flight says keeps it (inflight.ts);
+// after an accept or Enter at a line end the request goes out at once when the server is idle
+// (askahead.ts); a single line stops at the server at its newline.
 
 import type { Backend } from '../backend/backend';
 import { ServerLanes } from '../backend/lanes';
