@@ -2,9 +2,11 @@
 //   cache → schedule → context → prompt → backend.generate (streamed) → post-process → cache.
 // Plain types in and out; never throws to its caller. Failures reach the status through the
 // connection's reporting backend; the engine only tells when each request began and how it ended.
+// Ghost text ahead: a keystroke that types what the answer in flight says keeps it (inflight.ts);
+// after an accept or Enter at a line end the request goes out at once when the server is idle
+// (askahead.ts); a single line stops at the server at its newline.
 
-import type { Backend, GenerationStats } from '../backend/backend';
-import type { BackendError } from '../backend/errors';
+import type { Backend } from '../backend/backend';
 import { ServerLanes } from '../backend/lanes';
 import { readAnswer, type Answer } from '../backend/stream';
 import { estimateTokens, fitBudget, inputTokensFor, DEFAULT_LIMITS } from './budget';
@@ -12,10 +14,13 @@ import { CompletionCache } from './cache';
 import { systemClock, type Clock } from './clock';
 import { ContextGatherer, type EditorContextSource } from './context';
 import { excludeMatcher } from '../workspace/exclude';
-import { decideLength, type MaxLinesSetting } from './multiline';
-import { postprocess, type Indentation } from './postprocess';
-import { CompletionScheduler, type Ticket } from './scheduler';
+import { decideLength } from './multiline';
+import { postprocess } from './postprocess';
+import { AskAhead } from './askahead';
+import { canStillMatch, keepable, type Flight } from './inflight';
+import { aborted, CompletionScheduler, supersede, type Ticket } from './scheduler';
 import { CompletionStats } from './stats';
+import type { CompletionItem, CompletionRequest, EngineEvents, EngineLogger, RequestEndEvent, RequestOutcome } from './types';
 import {
   NUM_PREDICT,
   orderContextFiles,
@@ -24,87 +29,6 @@ import {
   templateFor,
   type CompletionLength,
 } from './templates';
-
-/** The settings the engine reads, per request (so a change applies at the next keystroke). */
-export interface CompletionSettings {
-  enabled: boolean;
-  debounceMs: number;
-  exclude: readonly string[];
-  maxLines: MaxLinesSetting;
-  contextFromOtherFiles: boolean;
-  /** Ollama's keep_alive for the completion model (`qwenLocal.keepAlive`). */
-  keepAlive: string;
-}
-
-export interface CompletionRequest {
-  /** File system path, or the untitled document's name. */
-  path: string;
-  /** The path shown to the model (relative to the workspace folder); defaults to the file name. */
-  displayPath?: string;
-  /** Workspace folder name, for repo-level prompts. */
-  repoName?: string;
-  languageId: string;
-  text: string;
-  /** Cursor offset in `text`. */
-  offset: number;
-  indentation: Indentation;
-  /** The resolved Ollama model name (never "auto"). */
-  model: string;
-  /**
-   * The context window the model is loaded with; defaults to the template's. It must not vary
-   * between requests to one model (Ollama reloads on a change), so chat and completions that share
-   * a model pass the same value.
-   */
-  numCtx?: number;
-  settings: CompletionSettings;
-  /** True when the user asked explicitly (e.g. Alt+\): no debounce. */
-  explicit?: boolean;
-  /** Aborted when the editor no longer wants this completion (its CancellationToken). */
-  signal: AbortSignal;
-}
-
-export interface CompletionItem {
-  /** Identifies the suggestion for the acceptance count (`engine.accepted(id)`). */
-  id: string;
-  /** Inserted at `offset` (an empty range: VS Code shows an item only if the replaced text prefixes it). */
-  insertText: string;
-  offset: number;
-  /**
-   * Characters after `offset` the item replaces: auto-inserted closers that `insertText` contains
-   * (VS Code shows the ghost text around them). 0 for a plain insertion.
-   */
-  replaceLength: number;
-  fromCache: boolean;
-}
-
-export type RequestOutcome = 'shown' | 'empty' | 'aborted' | 'error';
-
-export interface RequestEndEvent {
-  id: string;
-  model: string;
-  outcome: RequestOutcome;
-  /** From sending the request to the cleaned result. */
-  latencyMs: number;
-  /** From sending the request to the first streamed text. */
-  firstTokenMs?: number;
-  /** Ollama's own timings, when the answer ran to its end (not when stopped early). */
-  stats?: GenerationStats;
-  promptTokensEstimate: number;
-  /** How the request failed (outcome `error`): a failure, or an answer that ended before it was whole. */
-  error?: BackendError;
-}
-
-export interface EngineEvents {
-  onRequestStart?(event: { id: string; model: string }): void;
-  onRequestEnd?(event: RequestEndEvent): void;
-}
-
-export interface EngineLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string, error?: unknown): void;
-  error(message: string, error?: unknown): void;
-}
 
 export interface EngineDeps {
   /** The backend for the current server; undefined while there is none. */
@@ -115,8 +39,23 @@ export interface EngineDeps {
   lanes?: ServerLanes;
   clock?: Clock;
   events?: EngineEvents;
+  /**
+   * 'legacy': the policy before ghost text ahead (no typing into answers in flight, no asking
+   * ahead, no newline stop, the older debounce), for the benchmark's side-by-side comparison only.
+   */
+  policy?: 'ahead' | 'legacy';
   log?: EngineLogger;
 }
+
+export type {
+  CompletionItem,
+  CompletionRequest,
+  CompletionSettings,
+  EngineEvents,
+  EngineLogger,
+  RequestEndEvent,
+  RequestOutcome,
+} from './types';
 
 /** Lines longer than this are minified or generated: no completion there. */
 const MAX_LINE_CHARS = 2000;
@@ -132,14 +71,21 @@ export class CompletionEngine {
   private readonly clock: Clock;
   private readonly lanes: ServerLanes;
   private readonly schedulers = new Map<string, CompletionScheduler>();
+  /** The completion request at each server (one at most), for keystrokes that type into it. */
+  private readonly flights = new Map<string, Flight>();
+  private readonly askAhead = new AskAhead();
+  /** The lines above the cursor in the last request sent: the part of its prompt the server has cached. */
+  private lastSentLines: { path: string; lines: string } | undefined;
   private readonly gatherer: ContextGatherer | undefined;
   private debounceSetting = 0;
+  private readonly legacy: boolean;
   private nextId = 1;
   private excludeCache: { key: string; match: (path: string) => boolean } | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
     this.lanes = deps.lanes ?? new ServerLanes();
+    this.legacy = deps.policy === 'legacy';
     this.gatherer = deps.context ? new ContextGatherer(deps.context, { budgetMs: CONTEXT_BUDGET_MS, clock: this.clock }) : undefined;
   }
 
@@ -152,6 +98,7 @@ export class CompletionEngine {
   /** The user accepted a suggestion (the command on the item calls this). */
   accepted(id: string): void {
     this.stats.accepted(id);
+    this.askAhead.accepted(this.clock.now());
   }
 
   /** Forget every stored suggestion (after a model change, for instance). */
@@ -167,15 +114,30 @@ export class CompletionEngine {
 
     this.debounceSetting = settings.debounceMs;
     const scheduler = this.schedulerFor(backend.host);
-    const ticket = scheduler.enter(request.signal);
+    const prefix = text.slice(0, offset);
+    const suffix = text.slice(offset);
+    // Typed what the answer in flight is saying so far: it runs on instead of being superseded.
+    // Right after an accept or Enter at a line end, with the server idle: no debounce.
+    const ahead = this.askAhead.next(request.path, prefix, suffix, this.clock.now()) && scheduler.idle && !this.legacy;
+    const keep = this.legacy ? undefined : keepable(this.flights.get(backend.host), { model, path: request.path, prefix, suffix });
+    if (keep) keep.flight.typed = keep.typed;
+    const ticket = scheduler.enter(request.signal, keep?.flight.ticket);
     try {
-      const prefix = text.slice(0, offset);
-      const suffix = text.slice(offset);
-
       const hit = this.cache.get(model, prefix, suffix);
       if (hit) {
         this.stats.cacheHit();
         return hit.text ? this.itemFor(hit.id, hit.text, offset, true, hit.replaceAfter) : undefined;
+      }
+      if (keep) {
+        await Promise.race([keep.flight.done, aborted(ticket.signal)]);
+        if (ticket.signal.aborted) return undefined;
+        // The answer is cached at the position it was asked for: served after what was typed.
+        const served = this.cache.get(model, prefix, suffix);
+        if (served) {
+          this.stats.cacheHit();
+          return served.text ? this.itemFor(served.id, served.text, offset, true, served.replaceAfter) : undefined;
+        }
+        // It could not serve what was typed (it ended otherwise): ask for this position.
       }
 
       // Context is gathered during the debounce, so its time budget never delays the request.
@@ -187,8 +149,10 @@ export class CompletionEngine {
               .catch(() => [])
           : Promise.resolve([]);
 
-      if (!(await scheduler.ready(ticket, { debounce: !request.explicit }))) return undefined;
-      return await this.request(backend, request, ticket, prefix, suffix, await snippets);
+      if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead, warm: !this.legacy && this.warm(request.path, prefix) }))) return undefined;
+      const item = await this.request(backend, request, ticket, prefix, suffix, await snippets);
+      // The editor no longer asks (the cursor moved on): the answer stays in the cache only.
+      return request.signal.aborted ? undefined : item;
     } finally {
       ticket.finish();
     }
@@ -241,7 +205,46 @@ export class CompletionEngine {
       this.deps.events?.onRequestEnd?.({ id, model, outcome, latencyMs, promptTokensEstimate, ...extra });
     };
 
-    const raw = await this.generate(backend, { model, prompt, keepAlive: settings.keepAlive, length, template }, ticket);
+    this.lastSentLines = { path: request.path, lines: prefix.slice(0, prefix.lastIndexOf('\n') + 1) };
+    let landed!: () => void;
+    const flight: Flight = {
+      ticket,
+      model,
+      path: request.path,
+      prefix,
+      suffix,
+      line: length === 'line',
+      streamed: '',
+      typed: '',
+      done: new Promise<void>((resolve) => (landed = resolve)),
+    };
+    this.flights.set(backend.host, flight);
+    try {
+      const raw = await this.generate(backend, { model, prompt, keepAlive: settings.keepAlive, length, template }, flight);
+      return this.finish(raw, { request, flight, fitted, length, template, id, end, started, promptTokensEstimate });
+    } finally {
+      if (this.flights.get(backend.host) === flight) this.flights.delete(backend.host);
+      landed();
+    }
+  }
+
+  private finish(
+    raw: Answer,
+    call: {
+      request: CompletionRequest;
+      flight: Flight;
+      fitted: ReturnType<typeof fitBudget>;
+      length: CompletionLength;
+      template: ReturnType<typeof templateFor>;
+      id: string;
+      end: (outcome: RequestOutcome, extra?: Partial<RequestEndEvent>) => void;
+      started: number;
+      promptTokensEstimate: number;
+    },
+  ): CompletionItem | undefined {
+    const { request, fitted, length, template, id, end, started, promptTokensEstimate } = call;
+    const { model, languageId } = request;
+    const { ticket, prefix, suffix } = call.flight;
     const timings = { stats: raw.stats, firstTokenMs: raw.firstTextMs };
     // Aborted, also when the answer arrived whole: the user typed on (or chat took the server)
     // meanwhile, so the result is for a stale position.
@@ -280,8 +283,9 @@ export class CompletionEngine {
   private async generate(
     backend: Backend,
     call: { model: string; prompt: string; keepAlive: string; length: CompletionLength; template: ReturnType<typeof templateFor> },
-    ticket: Ticket,
+    flight: Flight,
   ): Promise<Answer> {
+    const { ticket } = flight;
     // The request's own signal: aborted with the ticket, and after the answer (also when we stopped
     // reading early), so the server stops generating whatever happened.
     const stream = new AbortController();
@@ -292,7 +296,7 @@ export class CompletionEngine {
       model: call.model,
       prompt: call.prompt,
       raw: true,
-      options: requestOptions(call.template, call.length),
+      options: requestOptions(call.template, call.length, !this.legacy),
       keepAlive: call.keepAlive,
       signal: stream.signal,
     });
@@ -301,6 +305,11 @@ export class CompletionEngine {
       { host: backend.host, model: call.model },
       {
         signal: ticket.signal,
+        // Typing into this answer: the first character it cannot start with ends it.
+        onText: (_piece, text) => {
+          flight.streamed = text;
+          if (!canStillMatch(text, flight.typed, false)) supersede(ticket);
+        },
         stopWhen: call.length === 'line' ? (text) => text.includes('\n') : undefined,
         now: () => this.clock.now(),
       },
@@ -311,6 +320,12 @@ export class CompletionEngine {
     if (answer.stoppedEarly) setImmediate(() => stream.abort());
     else stream.abort();
     return answer;
+  }
+
+  /** The same lines above the cursor as the last request: the server evaluates little of the prompt. */
+  private warm(path: string, prefix: string): boolean {
+    const last = this.lastSentLines;
+    return last !== undefined && last.path === path && last.lines.length > 0 && prefix.startsWith(last.lines);
   }
 
   private worthCompleting(request: CompletionRequest): boolean {
@@ -335,7 +350,7 @@ export class CompletionEngine {
   private schedulerFor(host: string): CompletionScheduler {
     let scheduler = this.schedulers.get(host);
     if (!scheduler) {
-      scheduler = new CompletionScheduler(this.lanes.for(host), this.clock, () => this.debounceSetting);
+      scheduler = new CompletionScheduler(this.lanes.for(host), this.clock, () => this.debounceSetting, this.legacy);
       this.schedulers.set(host, scheduler);
     }
     return scheduler;

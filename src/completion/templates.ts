@@ -155,13 +155,16 @@ export type CompletionLength = 'line' | 'block';
 export const NUM_PREDICT: Readonly<Record<CompletionLength, number>> = { line: 64, block: 256 };
 
 /** Ollama options for one completion request. `num_ctx` never varies per request for one model. */
-export function requestOptions(template: FimTemplate, length: CompletionLength): ModelOptions {
+/** `stopAtNewline` false: the policy before stop-at-the-line (kept for the benchmark's comparison). */
+export function requestOptions(template: FimTemplate, length: CompletionLength, stopAtNewline = true): ModelOptions {
   return {
     num_ctx: template.numCtx,
     num_predict: NUM_PREDICT[length],
     // Low temperature: completions should be the likely continuation, not creative.
     temperature: 0.1,
     top_p: 0.9,
-    stop: [...template.specialTokens],
+    // One line: the server stops at its end instead of generating tokens that are cut away.
+    // A block keeps reading and is stopped by the engine (it decides where the block ends).
+    stop: length === 'line' && stopAtNewline ? [...template.specialTokens, '\n'] : [...template.specialTokens],
   };
 }

@@ -5,7 +5,10 @@
 // without a new request ("typing through"), that the server never runs two at once, and the delay
 // between a pause in typing and the ghost text beyond the server's own time.
 //
-//   npx tsx test/bench/completion-replay.ts [--quick] [--seed N] [--segments N] [--auto-close] [--trace]
+//   npx tsx test/bench/completion-replay.ts [--quick] [--seed N] [--segments N] [--auto-close] [--legacy] [--trace]
+//
+// --legacy: the engine's policy before ghost text ahead (every keystroke aborts the request in
+//   flight, no asking ahead, no newline stop, the older debounce), to compare side by side.
 //
 // --auto-close: "(" and "[" get their closer inserted after the cursor and typing the closer types
 //   over it, as VS Code does by default ("{" and quotes are not modelled).
@@ -196,6 +199,8 @@ export interface ReplayResult {
   seed: number;
   /** Brackets auto-closed as VS Code does by default (--auto-close). */
   autoClose: boolean;
+  /** The engine policy replayed (`--legacy`: the one before ghost text ahead). */
+  policy: 'ahead' | 'legacy';
   timing: typeof REPLAY_TIMING;
   files: FileFigures[];
   overall: FileFigures;
@@ -207,6 +212,10 @@ export interface ReplayResult {
     median: number;
     p90: number;
     rawMedian: number;
+    rawP90: number;
+    /** Over every pause that showed ghost text, those already there counting 0 ms (wall clock). */
+    allMedian: number;
+    allP90: number;
     serverMedian: number;
     /** Parts of the delay (medians): key → fetch called (debounce, context, prompt), fetch → arrival at the server, last chunk → resolved. */
     keyToFetchMedian: number;
@@ -266,6 +275,7 @@ async function main(): Promise<void> {
   const engine = new CompletionEngine({
     backend: () => backend,
     context,
+    policy: hasFlag('legacy') ? 'legacy' : 'ahead',
     events: {
       onRequestStart: ({ id }) => {
         wire.currentEngineId = id;
@@ -339,7 +349,7 @@ async function main(): Promise<void> {
 
     const log = (await sim.log()).filter((r) => r.endpoint === 'generate');
     const stats = await sim.stats();
-    const result = { ...figures(records, log, wire, seed, stats, engine), autoClose };
+    const result = { ...figures(records, log, wire, seed, stats, engine), autoClose, policy: hasFlag('legacy') ? ('legacy' as const) : ('ahead' as const) };
     if (hasFlag('trace')) trace(records, log);
     print(result, quick);
     emitResult(result);
@@ -363,7 +373,7 @@ function figures(
   seed: number,
   stats: Awaited<ReturnType<Awaited<ReturnType<typeof startSimProcess>>['stats']>>,
   engine: CompletionEngine,
-): Omit<ReplayResult, 'autoClose'> {
+): Omit<ReplayResult, 'autoClose' | 'policy'> {
   // Requests whose result reached the editor (directly, or later from the cache).
   const handed = new Set(records.flatMap((r) => (r.item ? [r.item.id] : [])));
   const keyOfRequest = new Map<string, KeyRecord>();
@@ -452,6 +462,12 @@ function figures(
         0.9,
       ),
       rawMedian: median(pauseDelays.map((d) => d.raw)),
+      rawP90: quantile(
+        pauseDelays.map((d) => d.raw),
+        0.9,
+      ),
+      allMedian: median([...pauseDelays.map((d) => d.raw), ...Array<number>(pausesCached).fill(0)]),
+      allP90: quantile([...pauseDelays.map((d) => d.raw), ...Array<number>(pausesCached).fill(0)], 0.9),
       serverMedian: median(pauseDelays.map((d) => d.server)),
       keyToFetchMedian: median(pauseDelays.map((d) => d.toFetch)),
       fetchToArrivalMedian: median(pauseDelays.map((d) => d.toArrival)),
@@ -543,6 +559,10 @@ function print(result: ReplayResult, quick: boolean): void {
   );
   const misses = Object.entries(result.misses).map(([k, v]) => `${k} ${v}`);
   console.log(`typing through: ${result.overall.typedThroughHits} of ${result.overall.typedThrough} hits${misses.length ? `; misses: ${misses.join(', ')}` : ''}; ${result.completedGhost} keys typed the last character of a suggestion (not counted)`);
+  const total = p.count + p.cached + p.empty + p.late;
+  console.log(
+    `policy ${result.policy}: pause → ghost text over all pauses median ${fmtMs(p.allMedian, 0)}, p90 ${fmtMs(p.allP90, 0)}; fresh ones median ${fmtMs(p.rawMedian, 0)}, p90 ${fmtMs(p.rawP90, 0)} (wall clock); already there at ${fmtPct(total ? p.cached / total : 0)} of ${total} pauses; ${result.overall.requestsPer100Keys.toFixed(1)} requests per 100 keys; ${fmtPct(result.overall.unseenShare)} of generated tokens never shown; max in flight ${result.maxConcurrentGenerations}`,
+  );
   const e = result.engine;
   console.log(`engine statistics: ${e.requests} requests, ${e.cacheHits} cache hits, ${e.shown} shown, ${e.empty} empty, ${e.aborted} aborted, ${e.errors} errors`);
   if (result.unmatchedAnswers > 0) console.log(`(${result.unmatchedAnswers} requests did not match the current place and got an empty answer)`);

@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   const memory = await runScript<MemoryResult>('Memory after 1,000 completions', 'completion-memory.ts', ['--expose-gc'], []);
   const seedArgs = seed ? ['--seed', seed] : [];
   const replay = await runScript<ReplayResult>('Typing replay', 'completion-replay.ts', [], [...common, ...seedArgs]);
+  const replayLegacy = await runScript<ReplayResult>('Typing replay, legacy policy', 'completion-replay.ts', [], [...common, ...seedArgs, '--legacy']);
   // The same keystrokes again with VS Code's default auto-closing brackets (skipped by --quick).
   const replayAutoClose = quick
     ? undefined
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
     const maxConcurrent = Math.max(r.maxConcurrentGenerations, replayAutoClose?.result?.maxConcurrentGenerations ?? 0);
     rows.push({ figure: 'Max concurrent generations at the server', goal: `= ${GOALS.maxConcurrent}`, measured: String(maxConcurrent), verdict: verdict(maxConcurrent === GOALS.maxConcurrent) });
     rows.push({ figure: 'Pause → ghost text beyond server time, median', goal: upTo(GOALS.pauseGhostMs, ' ms'), measured: `${fmtMs(r.pauseGhost.median, 0)} (n=${r.pauseGhost.count}; debounce ~${r.pauseGhost.adaptiveDebounceMs} ms)`, verdict: verdict(GOALS.pauseGhostMs === undefined ? undefined : r.pauseGhost.median <= GOALS.pauseGhostMs) });
+    if (replayLegacy.result) rows.push(...policyRows(r, replayLegacy.result));
   } else failed('Typing replay', replay);
   if (!replayAutoClose) {
     rows.push({ figure: 'Typing-through hit rate, brackets auto-closed (VS Code default)', goal: `≥ ${fmtPct(GOALS.typingThroughHitRate, 0)}`, measured: 'not run with --quick', verdict: 'n/a' });
@@ -231,3 +233,16 @@ main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
+
+/** Ghost text ahead against the policy before it (`--legacy`), the same keystrokes. */
+function policyRows(now: ReplayResult, legacy: ReplayResult): Row[] {
+  const show = (r: ReplayResult) => {
+    const p = r.pauseGhost;
+    const total = p.count + p.cached + p.empty + p.late;
+    return `all pauses median ${fmtMs(p.allMedian, 0)}, p90 ${fmtMs(p.allP90, 0)}; fresh median ${fmtMs(p.rawMedian, 0)}, p90 ${fmtMs(p.rawP90, 0)}; already there ${fmtPct(total ? p.cached / total : 0)}; ${r.overall.requestsPer100Keys.toFixed(1)} req/100 keys; ${fmtPct(r.overall.unseenShare)} unseen; max ${r.maxConcurrentGenerations}`;
+  };
+  return [
+    { figure: 'Pause → ghost text (wall clock), ghost text ahead', goal: 'vs legacy below', measured: show(now), verdict: 'n/a' },
+    { figure: 'Pause → ghost text (wall clock), legacy policy', goal: '', measured: show(legacy), verdict: 'n/a' },
+  ];
+}

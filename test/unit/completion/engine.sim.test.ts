@@ -68,7 +68,7 @@ describe('completion engine against the Ollama simulator', function () {
     assert.deepEqual(record.fim, { prefix: 'export function add(a: number, b: number): number {\n  ', suffix: '\n}\n' });
   });
 
-  it('a single line stops the stream at its newline, and the server sees the abort', async function () {
+  it('a single line: the server itself stops at the newline (a stop string), no tokens thrown away', async function () {
     sim.addCompletionRule({
       whenPrefixEndsWith: 'const names = ',
       answer: { text: 'users.map((u) => u.name);\n' + 'console.log(names);\n'.repeat(40), tokenMs: 5 },
@@ -76,8 +76,21 @@ describe('completion engine against the Ollama simulator', function () {
     const item = await engine.complete(at('const names = |\nexport {};\n'));
     assert.equal(item?.insertText, 'users.map((u) => u.name);');
     const record = await sim.waitForRequest({ endpoint: 'generate', finished: true });
-    assert.equal(record.aborted, true, 'the client stopped the generation');
+    assert.equal(record.aborted, false, 'the server ended the answer, no abort needed');
+    assert.equal(record.doneReason, 'stop');
     assert.ok(record.tokensSent < 40, `stopped early (${record.tokensSent} tokens)`);
+  });
+
+  it('sends "\\n" among the stop strings in line mode only', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const v = ', answer: '42;\nmore();' });
+    sim.addCompletionRule({ whenPrefixEndsWith: 'if (ok) {\n  ', answer: 'run();\n}' });
+    assert.equal((await engine.complete(at('const v = |\nexport {};\n')))?.insertText, '42;');
+    await engine.complete(at('function f() {\n  if (ok) {\n  |\n'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate', finished: true }).length === 2);
+    const [line, block] = sim.find({ endpoint: 'generate' }).map((r) => (r.body?.options as { stop?: string[] } | undefined)?.stop ?? []);
+    assert.ok(line?.includes('\n'), 'line mode stops at the newline');
+    assert.ok(line?.includes('<|file_sep|>'));
+    assert.ok(block && !block.includes('\n'), 'block mode keeps generating past it');
   });
 
   it('a newer keystroke aborts the older request on the server; never two at once', async function () {
@@ -90,6 +103,32 @@ describe('completion engine against the Ollama simulator', function () {
     assert.equal((await newer)?.insertText, 'fast();');
     const first = sim.find({ endpoint: 'generate' })[0];
     assert.equal(first?.aborted, true);
+    assert.equal(sim.maxConcurrentGenerations(), 1);
+  });
+
+  it('typing what the answer in flight says keeps it: the server finishes it, and no second request', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const total = ', answer: { text: 'items.reduce((sum, item) => sum + item.price, 0);\n', tokenMs: 15 } });
+    const first = engine.complete(at('const total = |\n'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate' })[0]?.text.startsWith('items.'));
+    const item = await engine.complete(at('const total = items.|\n'));
+    assert.equal(item?.insertText, 'reduce((sum, item) => sum + item.price, 0);');
+    await first;
+    const records = sim.find({ endpoint: 'generate' });
+    assert.equal(records.length, 1, 'no second request');
+    assert.equal(records[0]?.aborted, false, 'the kept request ran to its end');
+    assert.equal(sim.maxConcurrentGenerations(), 1);
+  });
+
+  it('a keystroke that diverges from the answer in flight aborts it at the server', async function () {
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const total = ', answer: { text: 'items.reduce((sum, item) => sum + item.price, 0);\n', tokenMs: 15 } });
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const total = 0', answer: ';' });
+    void engine.complete(at('const total = |\n'));
+    await sim.waitFor(() => sim.find({ endpoint: 'generate' })[0]?.text.startsWith('items'));
+    const item = await engine.complete(at('const total = 0|\n'));
+    assert.equal(item?.insertText, ';');
+    const [kept, asked] = sim.find({ endpoint: 'generate' });
+    assert.equal(kept?.aborted, true);
+    assert.ok(asked, 'the new position asked anew');
     assert.equal(sim.maxConcurrentGenerations(), 1);
   });
 

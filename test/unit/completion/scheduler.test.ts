@@ -54,27 +54,36 @@ describe('completion scheduler', () => {
       assert.equal(clock.pendingTimers, 0, 'the superseded timer was cleared');
     });
 
-    it('adapts to the typing rhythm, within [½, 2] × the setting', async () => {
-      const fast = setup(180);
-      for (let i = 0; i < 8; i++) {
-        fast.scheduler.enter(new AbortController().signal);
-        await fast.clock.advance(60);
-      }
-      assert.equal(fast.scheduler.debounceMs(), 90, '1.5 × 60 ms');
+    it("learns the user's within-word gap: just above it (p75 × 1.25), bounded to [40, 400] ms", async () => {
+      const typeWith = async (gaps: number[], setting = 180) => {
+        const s = setup(setting);
+        for (const gap of gaps) {
+          s.scheduler.enter(new AbortController().signal);
+          await s.clock.advance(gap);
+        }
+        return s.scheduler;
+      };
+      assert.equal((await typeWith([60, 60, 60])).debounceMs(), 180, 'the setting until a few gaps are known');
+      assert.equal((await typeWith([60, 60, 60, 60, 60, 60, 60, 60])).debounceMs(), 75, '1.25 × 60 ms');
+      // Mostly 80 ms within words, a few longer gaps between them: the 75th percentile rules.
+      assert.equal((await typeWith([80, 80, 80, 80, 80, 80, 80, 200, 80, 300, 80, 80])).debounceMs(), 100);
+      assert.equal((await typeWith(Array(8).fill(10))).debounceMs(), 40, 'never below 40 ms');
+      assert.equal((await typeWith(Array(8).fill(900))).debounceMs(), 400, 'never above 400 ms');
+      assert.equal((await typeWith(Array(8).fill(5000))).debounceMs(), 180, 'pauses are not a rhythm');
+      assert.equal((await typeWith([], 1000)).debounceMs(), 400, 'the setting is bounded too');
+    });
 
-      const slow = setup(180);
-      for (let i = 0; i < 8; i++) {
-        slow.scheduler.enter(new AbortController().signal);
-        await slow.clock.advance(300);
-      }
-      assert.equal(slow.scheduler.debounceMs(), 360, 'capped at 2 × 180');
-
-      const paused = setup(180);
-      for (let i = 0; i < 8; i++) {
-        paused.scheduler.enter(new AbortController().signal);
-        await paused.clock.advance(5000);
-      }
-      assert.equal(paused.scheduler.debounceMs(), 180, 'pauses are not a rhythm');
+    it('shorter when the server is idle and the prompt is warm, not while a request runs', async () => {
+      const { clock, scheduler } = setup(200);
+      assert.equal(scheduler.debounceMs({ warm: true }), 120, '0.6 × 200 ms');
+      const ticket = scheduler.enter(new AbortController().signal);
+      const ready = track(scheduler.ready(ticket, { debounce: false }));
+      await clock.advance(0);
+      assert.equal(ready.value, true);
+      assert.equal(scheduler.debounceMs({ warm: true }), 200, 'the server is busy');
+      ticket.finish();
+      await settle();
+      assert.equal(scheduler.debounceMs({ warm: true }), 120);
     });
 
     it('a debounce of 0 stays 0', () => {
