@@ -4,15 +4,14 @@
 // dependencies. activate() adapts VS Code to these deps; the fault matrix builds the same core.
 
 import type { Backend } from './backend/backend';
-import { readFileSync } from 'node:fs';
-import { fetchWithCa } from './backend/caFetch';
 import { Connection, defaultBackend, type BackendKind } from './backend/connection';
 import type { BackendError } from './backend/errors';
 import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
-import { bindLegacyKey, keyFor, keyQuestion, keyToSend, parseKeyStore, serializeKeyStore, type ParsedKeys } from './backend/keys';
+import { Keyring } from './backend/keyring';
 import { ServerLanes } from './backend/lanes';
 import { ModelResidency } from './backend/residency';
-import { probeServer, type ProbeResult } from './backend/probe';
+import type { ProbeResult } from './backend/probe';
+import { CaFileFetch, ServerProbe } from './backend/serverProbe';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import type { EditorContextSource } from './completion/context';
 import { CompletionEngine, type RequestEndEvent } from './completion/engine';
@@ -146,62 +145,43 @@ export function createCore(deps: CoreDeps): Core {
   };
 
   // The per-origin key store (keys.ts): a key is only ever sent to the origin it was set for.
-  let keys: ParsedKeys | undefined;
-  const apiKey = (): string | undefined => (keys ? keyToSend(keys, host().url) : deps.apiKey);
-  const asked = new Set<string>();
+  const keyring = new Keyring({
+    read: () => deps.secrets.get(API_KEY_SECRET),
+    write: deps.secrets.store && ((value) => deps.secrets.store!(API_KEY_SECRET, value)),
+    fallbackKey: deps.apiKey,
+    log,
+    ask: (message) => ui.keyQuestion?.(message),
+  });
+  const apiKey = (): string | undefined => keyring.keyFor(host().url);
 
-  // The CA file for a self-signed team server, read once per path; a bad path is said once and ignored.
-  let ca: { path: string; fetch?: typeof fetch } | undefined;
-  const serverFetch = (): typeof fetch | undefined => {
-    const path = config.settings.server.caFile;
-    if (!ca || ca.path !== path) {
-      ca = { path };
-      if (path) {
-        try {
-          ca.fetch = fetchWithCa(readFileSync(path, 'utf8'));
-          log.info(`Trusting the CA certificate in ${path} for the model server.`);
-        } catch (error) {
-          const message = `Cannot read the CA file of setting qwenLocal.server.caFile (${path}): ${error instanceof Error ? error.message : String(error)}. Fix the path or clear the setting.`;
-          log.warn(message);
-          ui.badHost(message);
-        }
-      }
-    }
-    return deps.fetch ?? ca.fetch;
+  // The CA file for a self-signed team server, and the server's kind, probed once per (address,
+  // configured kind, key, CA file) and said in the log and the status tooltip.
+  const badCaFile = (message: string) => {
+    log.warn(message);
+    ui.badHost(message);
   };
-
-  // The server's kind, probed once per (address, configured kind, key) and said in the log and tooltip.
-  let probe: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } | undefined;
+  const caFiles = new CaFileFetch(badCaFile, (path) => log.info(`Trusting the CA certificate in ${path} for the model server.`));
+  const serverFetch = (): typeof fetch | undefined => deps.fetch ?? caFiles.fetchFor(config.settings.server.caFile);
   const probeLog = log.child('server');
   const probeListeners = new Set<(result: ProbeResult) => void>();
-  const probeId = () => `${host().url}\n${config.settings.server.kind}\n${apiKey() ?? ''}\n${config.settings.server.caFile}`;
-  const probed = () => (probe?.id === probeId() ? probe.result : undefined);
-  const serverKind = (): BackendKind => {
-    const configured = config.settings.server.kind;
-    if (configured !== 'auto') return configured;
-    return probed()?.kind ?? 'ollama';
-  };
-  const runProbe = (force = false): Promise<ProbeResult> => {
-    const id = probeId();
-    if (probe?.id === id && !force) return probe.running;
-    const entry: { id: string; running: Promise<ProbeResult>; result?: ProbeResult } = {
-      id,
-      running: probeServer({ kind: config.settings.server.kind, url: host().url, apiKey: apiKey(), fetch: serverFetch(), signal: AbortSignal.timeout(5_000) }).then((result) => {
-        entry.result = result;
-        if (result.kind) probeLog.info(result.summary);
-        else probeLog.warn(result.summary);
-        if (probe === entry) {
-          status.update({ server: result.summary });
-          for (const listener of [...probeListeners]) listener(result);
-          // The kind may have changed the backend: list what this server has before choosing from it.
-          if (result.kind && remote()) void models.refreshInstalled(AbortSignal.timeout(5_000));
-        }
-        return result;
-      }),
-    };
-    probe = entry;
-    return entry.running;
-  };
+  const serverProbe = new ServerProbe({
+    url: () => host().url,
+    configuredKind: () => config.settings.server.kind,
+    apiKey: () => apiKey(),
+    caFile: () => config.settings.server.caFile,
+    fetch: serverFetch,
+    onResult: (result) => {
+      if (result.kind) probeLog.info(result.summary);
+      else probeLog.warn(result.summary);
+      status.update({ server: result.summary });
+      for (const listener of [...probeListeners]) listener(result);
+      // The kind may have changed the backend: list what this server has before choosing from it.
+      if (result.kind && remote()) void models.refreshInstalled(AbortSignal.timeout(5_000));
+    },
+  });
+  const probed = () => serverProbe.result();
+  const serverKind = (): BackendKind => serverProbe.kind();
+  const runProbe = (force = false): Promise<ProbeResult> => serverProbe.run(force);
   let warming: Promise<void> = Promise.resolve();
   // `auto` resolves through the hardware choice; until detection ends, a choice safe anywhere.
   // A team server or a remote Ollama: models come from what it lists, never from this machine's GPU.
@@ -352,20 +332,6 @@ export function createCore(deps: CoreDeps): Core {
 
   let checkedHost = `${host().url}\n${config.settings.server.kind}\n${config.settings.server.caFile}`;
   // A new server with no key bound to it, while keys exist for others: say so once per origin.
-  const askForKey = () => {
-    if (!keys) return;
-    let decision;
-    try {
-      decision = keyFor(keys, host().url);
-    } catch {
-      return;
-    }
-    const question = keyQuestion(decision);
-    if (!question || asked.has(decision.origin)) return;
-    asked.add(decision.origin);
-    log.info(question.message);
-    ui.keyQuestion?.(question.message);
-  };
   disposables.push(
     models.onDidChange(() => {
       refreshStatus();
@@ -378,7 +344,7 @@ export function createCore(deps: CoreDeps): Core {
       if (server !== checkedHost) {
         checkedHost = server;
         status.update({ server: undefined });
-        askForKey();
+        keyring.askIfMissing(host().url);
         // Probe first: the health check must ask the server in its own API.
         void runProbe().then(() => connection.health.check());
       }
@@ -417,20 +383,7 @@ export function createCore(deps: CoreDeps): Core {
       return until;
     },
     async reloadApiKey({ check = true } = {}) {
-      let parsed = parseKeyStore(await deps.secrets.get(API_KEY_SECRET));
-      if (parsed.legacyKey && Object.keys(parsed.store.keys).length === 0) {
-        // The single key of earlier versions was set for the server in use then: bind it to that
-        // origin only, so it never follows a later change of address.
-        try {
-          parsed = { store: bindLegacyKey(parsed, host().url) };
-          log.info(`The saved API key is now bound to ${new URL(host().url).origin}; other servers never receive it.`);
-          await deps.secrets.store?.(API_KEY_SECRET, serializeKeyStore(parsed.store));
-        } catch (error) {
-          log.warn(`Could not bind the saved API key to ${host().url}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      keys = parsed;
-      askForKey();
+      await keyring.reload(host().url);
       const key = apiKey();
       if (key && keyTravelsInClear(host().url) && !deps.memento.get(WARNED_CLEAR_KEY)) {
         void deps.memento.update(WARNED_CLEAR_KEY, true);
