@@ -1,4 +1,5 @@
-// Runs the GPU tools: the only file of the extension that spawns processes.
+// Runs the GPU tools. The extension starts processes in two places only: here and git in
+// actions/gitCli.ts.
 // Each command: no shell, a 3 s timeout after which it is killed, output capped. The decisions are
 // made by the pure parsers in parse.ts; everything the runner touches is injectable for tests.
 
