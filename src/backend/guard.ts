@@ -59,6 +59,21 @@ export class RequestGuard {
     this.timers.delete(timer);
   }
 
+  /** Whether a stream's first part has arrived: a failure after it is a mid-answer failure. */
+  started = false;
+
+  /** Passes a stream's parts through: the first ends the `firstToken` limit, each restarts the silence limit. */
+  async *watch<T>(parts: AsyncIterable<T>, firstToken: ReturnType<typeof setTimeout>, idleMs: number): AsyncGenerator<T> {
+    for await (const part of parts) {
+      if (!this.started) {
+        this.started = true;
+        this.clear(firstToken);
+      }
+      this.touch(idleMs);
+      yield part;
+    }
+  }
+
   /** Restarts the silence timer after each chunk. */
   touch(idleMs: number): void {
     this.clear(this.idleTimer);

@@ -134,7 +134,7 @@ export class OllamaBackend implements Backend {
     try {
       return await call(this.client(guard.signal));
     } catch (error) {
-      throw this.clean((guard.reason ?? toBackendError(error, ctx)));
+      throw this.clean(guard.reason ?? toBackendError(error, ctx));
     } finally {
       guard.dispose();
     }
@@ -152,20 +152,11 @@ export class OllamaBackend implements Backend {
     const guard = new RequestGuard(signal, ctx, (what, ms) => new BackendError('timeout', describe('timeout', ctx), ctx, undefined, `${what} after ${ms} ms`));
     const firstToken = guard.limit(limits.firstTokenMs ?? this.timeouts.firstTokenMs, 'no first token');
     guard.limit(limits.totalMs ?? this.timeouts.totalMs, 'answer too long');
-    let started = false;
     try {
-      const parts = await start(this.client(guard.signal));
-      for await (const part of parts) {
-        if (!started) {
-          started = true;
-          guard.clear(firstToken);
-        }
-        guard.touch(this.timeouts.idleMs);
-        yield part;
-      }
+      yield* guard.watch(await start(this.client(guard.signal)), firstToken, this.timeouts.idleMs);
     } catch (error) {
       if (guard.reason) throw this.clean(guard.reason);
-      throw this.clean((started && streamFailure(error, ctx)) || (guard.reason ?? toBackendError(error, ctx)));
+      throw this.clean((guard.started && streamFailure(error, ctx)) || toBackendError(error, ctx));
     } finally {
       guard.dispose();
     }

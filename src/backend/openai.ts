@@ -179,17 +179,8 @@ export class OpenAICompatibleBackend implements Backend {
     const guard = this.guard(signal, model);
     const firstToken = guard.limit(limits.firstTokenMs ?? this.timeouts.firstTokenMs, 'no first token');
     guard.limit(limits.totalMs ?? this.timeouts.totalMs, 'answer too long');
-    let started = false;
     try {
-      const parts = await start(guard.signal);
-      for await (const part of parts) {
-        if (!started) {
-          started = true;
-          guard.clear(firstToken);
-        }
-        guard.touch(this.timeouts.idleMs);
-        yield part;
-      }
+      yield* guard.watch(await start(guard.signal), firstToken, this.timeouts.idleMs);
       // The client ends quietly when its signal aborts: say why.
       if (guard.reason) throw guard.reason;
       return true;
@@ -197,7 +188,7 @@ export class OpenAICompatibleBackend implements Backend {
       if (guard.reason) throw guard.reason;
       const failure = failureOf(error);
       // Cut mid-answer (the server died, a proxy closed it): end without the final chunk.
-      if (started && failure.connection) return false;
+      if (guard.started && failure.connection) return false;
       throw await this.failure(error, guard, model);
     } finally {
       guard.dispose();
