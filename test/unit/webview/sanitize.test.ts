@@ -114,7 +114,10 @@ describe('webview sanitizing (model output rendered in happy-dom)', () => {
     });
   }
 
-  it('streams every payload inert too (split into 3-character chunks)', async () => {
+  it('streams every payload inert too (split into 3-character chunks)', async function () {
+    // Thousands of flushes through happy-dom's DOM: ~3 s alone, over 10 s on a loaded machine. Nothing
+    // here is timed; the limit only has to outlast the slow DOM.
+    this.timeout(60_000);
     const all = XSS_PAYLOADS.map((p) => p.markdown).join('\n\n');
     const stream = new StreamingMarkdown(page.document, md);
     page.document.body.append(stream.element);
