@@ -63,9 +63,11 @@ async function openPalette(page, text) {
 /**
  * Runs a command by its title as the palette shows it ("Qwen Local: Show Log"): the row must match
  * exactly (not the first fuzzy hit), so a renamed command fails loudly. Retries while the palette
- * does not list it yet (extensions still starting).
+ * does not list it yet (extensions still starting). The 30 s bound is for a loaded machine: at load
+ * 26 on 2 cores one palette round (F1, fill, wait, click) took several seconds and 10 s ran out with
+ * the row on screen.
  */
-export async function runCommand(page, title, { timeoutMs = 10_000 } = {}) {
+export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
   for (;;) {
