@@ -141,10 +141,10 @@ export default [
       await ctx.reloadWindow();
       await openChat(ctx.page);
       const transcript = chatFrame(ctx.page).locator('.transcript');
-      await poll(async () => ((await transcript.textContent()) ?? '').includes(QUESTION), 60_000, 'the earlier question in the transcript (the restored view asks the new host for it)');
+      await poll(async () => ((await transcript.textContent()) ?? '').includes(QUESTION), 120_000, 'the earlier question in the transcript (the restored view asks the new host for it)');
       assert.ok(((await transcript.textContent()) ?? '').includes('It never throws.'), 'the earlier answer in the transcript');
       await shot('after-reload');
     },
-    { timeoutMs: 90_000 },
+    { timeoutMs: 180_000 } // at load 26 the new extension host needed 63 s to activate,
   ),
 ];
