@@ -9,7 +9,7 @@ import type { BackendError } from './backend/errors';
 import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { Keyring } from './backend/keyring';
 import { ServerLanes } from './backend/lanes';
-import { ModelResidency } from './backend/residency';
+import { ModelResidency, residencyGate } from './backend/residency';
 import type { ProbeResult } from './backend/probe';
 import { CaFileFetch, ServerProbe } from './backend/serverProbe';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
@@ -81,6 +81,8 @@ export interface CoreDeps {
   onRequestEnd?(event: RequestEndEvent): void;
   /** How long completions may wait for a first token before the model counts as cold (tests shorten it). */
   slowFirstByteMs?: number;
+  /** After how long idle `/api/ps` is asked whether the completion model is still loaded (tests shorten it). */
+  residencyCheckAfterMs?: number;
 }
 
 export interface Core {
@@ -241,13 +243,24 @@ export function createCore(deps: CoreDeps): Core {
   const working = new Map<string, () => void>();
   // Where the completion model is believed cold, the warm-up loads it: Ollama aborts a load whose
   // requesting client leaves, so loads started by completions die with every keystroke.
-  const residency = new ModelResidency(Date.now, deps.slowFirstByteMs);
+  const residency = new ModelResidency(Date.now, deps.slowFirstByteMs, deps.residencyCheckAfterMs);
   const residencyKey = (model: string) => `${host().url}|${model}`;
   const engine = new CompletionEngine({
     backend: () => connection.backend(),
     context: deps.editorContext,
     lanes,
     log: completionLog,
+    // Evicted or expired while we were idle: reload with the warm-up before sending (residency.ts).
+    beforeSend: residencyGate({
+      residency,
+      key: residencyKey,
+      active: () => serverKind() === 'ollama' && (deps.warmOnRecovery ?? true),
+      loadedModels: (signal) => connection.backend().loadedModels(signal),
+      numCtx: () => models.completionNumCtx(),
+      warm: () => warmIfOn(),
+      warming: () => warming,
+      log: (m) => completionLog.info(m),
+    }),
     // Failures reach the status through the reporting backend; here only work and timings.
     events: {
       onRequestStart: ({ id, model }) => {
