@@ -323,7 +323,7 @@ export function createCore(deps: CoreDeps): Core {
       });
       residency.used(key, config.settings.keepAlive);
       everLoaded.add(key);
-      const warning = result && partlyOnCpuWarning(model, result);
+      const warning = result && partlyOnCpuWarning(model, result, probed()?.version);
       const seen = deps.memento.get<string[]>(CPU_WARNED) ?? [];
       if (warning && !seen.includes(model)) {
         void deps.memento.update(CPU_WARNED, [...seen, model]);
