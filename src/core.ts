@@ -79,9 +79,8 @@ export interface CoreDeps {
   warmOnRecovery?: boolean;
   /** Every finished completion request (statistics beside the engine's own; tests). */
   onRequestEnd?(event: RequestEndEvent): void;
-  /** How long completions may wait for a first token before the model counts as cold (tests shorten it). */
+  /** Tests shorten them: how long completions may wait for a first token before the model counts as cold; how long idle before /api/ps is asked. */
   slowFirstByteMs?: number;
-  /** After how long idle `/api/ps` is asked whether the completion model is still loaded (tests shorten it). */
   residencyCheckAfterMs?: number;
 }
 
@@ -241,8 +240,7 @@ export function createCore(deps: CoreDeps): Core {
 
   const completionLog = log.child('completion');
   const working = new Map<string, () => void>();
-  // Where the completion model is believed cold, the warm-up loads it: Ollama aborts a load whose
-  // requesting client leaves, so loads started by completions die with every keystroke.
+  // Cold completion model: the warm-up loads it, never a completion (residency.ts says why).
   const residency = new ModelResidency(Date.now, deps.slowFirstByteMs, deps.residencyCheckAfterMs);
   const residencyKey = (model: string) => `${host().url}|${model}`;
   const engine = new CompletionEngine({
@@ -250,24 +248,13 @@ export function createCore(deps: CoreDeps): Core {
     context: deps.editorContext,
     lanes,
     log: completionLog,
-    // Evicted or expired while we were idle: reload with the warm-up before sending (residency.ts).
-    beforeSend: residencyGate({
-      residency,
-      key: residencyKey,
-      active: () => serverKind() === 'ollama' && (deps.warmOnRecovery ?? true),
-      loadedModels: (signal) => connection.backend().loadedModels(signal),
-      numCtx: () => models.completionNumCtx(),
-      warm: () => warmIfOn(),
-      warming: () => warming,
-      log: (m) => completionLog.info(m),
-    }),
+    beforeSend: residencyGate({ residency, key: residencyKey, numCtx: () => models.completionNumCtx(), warm: () => warmIfOn(), warming: () => warming, log: (m) => completionLog.info(m),
+      active: () => serverKind() === 'ollama' && (deps.warmOnRecovery ?? true), loadedModels: (signal) => connection.backend().loadedModels(signal) }),
     // Failures reach the status through the reporting backend; here only work and timings.
     events: {
       onRequestStart: ({ id, model }) => {
         working.set(id, status.beginWork('completion'));
-        const key = residencyKey(model);
-        residency.started(key);
-        if (residency.isCold(key)) warmIfOn();
+        residency.started(residencyKey(model)); // a cold model was warmed before sending (beforeSend)
       },
       onRequestEnd: (e) => {
         working.get(e.id)?.();
