@@ -9,7 +9,7 @@ import type { BackendError } from './backend/errors';
 import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
 import { Keyring } from './backend/keyring';
 import { ServerLanes } from './backend/lanes';
-import { ModelResidency } from './backend/residency';
+import { ModelResidency, residencyGate } from './backend/residency';
 import type { ProbeResult } from './backend/probe';
 import { CaFileFetch, ServerProbe } from './backend/serverProbe';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
@@ -79,8 +79,9 @@ export interface CoreDeps {
   warmOnRecovery?: boolean;
   /** Every finished completion request (statistics beside the engine's own; tests). */
   onRequestEnd?(event: RequestEndEvent): void;
-  /** How long completions may wait for a first token before the model counts as cold (tests shorten it). */
+  /** Tests shorten them: how long completions may wait for a first token before the model counts as cold; how long idle before /api/ps is asked. */
   slowFirstByteMs?: number;
+  residencyCheckAfterMs?: number;
 }
 
 export interface Core {
@@ -239,22 +240,21 @@ export function createCore(deps: CoreDeps): Core {
 
   const completionLog = log.child('completion');
   const working = new Map<string, () => void>();
-  // Where the completion model is believed cold, the warm-up loads it: Ollama aborts a load whose
-  // requesting client leaves, so loads started by completions die with every keystroke.
-  const residency = new ModelResidency(Date.now, deps.slowFirstByteMs);
+  // Cold completion model: the warm-up loads it, never a completion (residency.ts says why).
+  const residency = new ModelResidency(Date.now, deps.slowFirstByteMs, deps.residencyCheckAfterMs);
   const residencyKey = (model: string) => `${host().url}|${model}`;
   const engine = new CompletionEngine({
     backend: () => connection.backend(),
     context: deps.editorContext,
     lanes,
     log: completionLog,
+    beforeSend: residencyGate({ residency, key: residencyKey, numCtx: () => models.completionNumCtx(), warm: () => warmIfOn(), warming: () => warming, log: (m) => completionLog.info(m),
+      active: () => serverKind() === 'ollama' && (deps.warmOnRecovery ?? true), loadedModels: (signal) => connection.backend().loadedModels(signal) }),
     // Failures reach the status through the reporting backend; here only work and timings.
     events: {
       onRequestStart: ({ id, model }) => {
         working.set(id, status.beginWork('completion'));
-        const key = residencyKey(model);
-        residency.started(key);
-        if (residency.isCold(key)) warmIfOn();
+        residency.started(residencyKey(model)); // a cold model was warmed before sending (beforeSend)
       },
       onRequestEnd: (e) => {
         working.get(e.id)?.();
@@ -310,7 +310,7 @@ export function createCore(deps: CoreDeps): Core {
       });
       residency.used(key, config.settings.keepAlive);
       everLoaded.add(key);
-      const warning = result && partlyOnCpuWarning(model, result);
+      const warning = result && partlyOnCpuWarning(model, result, probed()?.version);
       const seen = deps.memento.get<string[]>(CPU_WARNED) ?? [];
       if (warning && !seen.includes(model)) {
         void deps.memento.update(CPU_WARNED, [...seen, model]);

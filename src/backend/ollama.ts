@@ -22,6 +22,7 @@ import type {
 } from './backend';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
 import { BackendError, describe, redactError, summarizeBody, toBackendError, type BackendErrorContext } from './errors';
+import { ollamaFeatures } from './probe';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './guard';
 
@@ -146,14 +147,17 @@ export class OllamaBackend implements Backend {
     model: string,
     limits: CallLimits,
     start: (client: Ollama) => Promise<AsyncIterable<T>>,
+    /** The server sends the answer whole at its end: no first-token or silence limit short of the total one. */
+    wholeAtEnd = false,
   ): AsyncGenerator<T> {
     const ctx = { host: this.host, model };
     this.checkKey(ctx);
     const guard = new RequestGuard(signal, ctx, (what, ms) => new BackendError('timeout', describe('timeout', ctx), ctx, undefined, `${what} after ${ms} ms`));
-    const firstToken = guard.limit(limits.firstTokenMs ?? this.timeouts.firstTokenMs, 'no first token');
-    guard.limit(limits.totalMs ?? this.timeouts.totalMs, 'answer too long');
+    const totalMs = limits.totalMs ?? this.timeouts.totalMs;
+    const firstToken = guard.limit(wholeAtEnd ? totalMs : (limits.firstTokenMs ?? this.timeouts.firstTokenMs), 'no first token');
+    guard.limit(totalMs, 'answer too long');
     try {
-      yield* guard.watch(await start(this.client(guard.signal)), firstToken, this.timeouts.idleMs);
+      yield* guard.watch(await start(this.client(guard.signal)), firstToken, wholeAtEnd ? totalMs : this.timeouts.idleMs);
     } catch (error) {
       if (guard.reason) throw this.clean(guard.reason);
       throw this.clean((guard.started && streamFailure(error, ctx)) || toBackendError(error, ctx));
@@ -185,15 +189,22 @@ export class OllamaBackend implements Backend {
   }
 
   async *chat(request: ChatRequest): AsyncIterable<StreamChunk> {
-    const parts = this.stream(request.signal, request.model, request.limits ?? {}, (client) =>
-      client.chat({
-        model: request.model,
-        messages: request.messages.map(toOllamaMessage),
-        ...(request.tools?.length ? { tools: request.tools.map(toOllamaTool) } : {}),
-        options: request.options,
-        keep_alive: keepAliveValue(request.keepAlive),
-        stream: true,
-      }),
+    // Before Ollama 0.8.0 a streamed chat with tools sends its content whole at the end (probe.ts).
+    const wholeAtEnd = request.tools?.length ? !ollamaFeatures(await this.serverVersion(request.signal)).streamsContentWithTools : false;
+    const parts = this.stream(
+      request.signal,
+      request.model,
+      request.limits ?? {},
+      (client) =>
+        client.chat({
+          model: request.model,
+          messages: request.messages.map(toOllamaMessage),
+          ...(request.tools?.length ? { tools: request.tools.map(toOllamaTool) } : {}),
+          options: request.options,
+          keep_alive: keepAliveValue(request.keepAlive),
+          stream: true,
+        }),
+      wholeAtEnd,
     );
     for await (const part of parts) {
       const text = part.message?.content ?? '';
@@ -265,5 +276,16 @@ export class OllamaBackend implements Backend {
 
   version(signal?: AbortSignal): Promise<string> {
     return this.unary(signal, undefined, async (client) => (await client.version()).version);
+  }
+
+  /** The server's version, asked once per backend; undefined while it cannot be read (asked again next time). */
+  private knownVersion: Promise<string | undefined> | undefined;
+
+  private serverVersion(signal?: AbortSignal): Promise<string | undefined> {
+    this.knownVersion ??= this.version(signal ? AbortSignal.any([signal, AbortSignal.timeout(5_000)]) : AbortSignal.timeout(5_000)).catch(() => {
+      this.knownVersion = undefined;
+      return undefined;
+    });
+    return this.knownVersion;
   }
 }

@@ -13,6 +13,8 @@ export interface ProbeResult {
   root: string;
   /** Ollama's version, or the OpenAI-compatible engine ("vLLM", "llama.cpp", "LM Studio", …). */
   engine?: string;
+  /** Ollama only: what /api/version said ("0.13.0"); `ollamaFeatures` reads what it implies. */
+  version?: string;
   /** Model ids the server listed (OpenAI-compatible servers list them in the same answer). */
   models?: string[];
   /** The server wants an API key (401/403 on /v1/models). */
@@ -125,7 +127,9 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
   if (options.kind !== 'openai') {
     const v = await get(fetcher, `${parsed.root}/api/version`, headers, options.signal);
     if (!(v instanceof Error) && v.status === 200 && isRecord(v.json) && typeof v.json.version === 'string') {
-      return { kind: 'ollama', root: parsed.root, engine: `Ollama ${v.json.version}`, summary: `Found Ollama ${v.json.version} at ${where}.` };
+      const version = v.json.version;
+      const notes = olderOllamaNotes(version);
+      return { kind: 'ollama', root: parsed.root, engine: `Ollama ${version}`, version, summary: `Found Ollama ${version} at ${where}.${notes ? ` ${notes}` : ''}` };
     }
     if (v instanceof Error) lastError = v;
     else if (v.status === 401 || v.status === 403) ollamaLocked = v.status;
@@ -166,4 +170,62 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     root: parsed.root,
     summary: `No model server found at ${where}: ${why} (tried ${tried}). Check the URL and that Ollama, vLLM or llama-server is running there.`,
   };
+}
+
+// ---- what an Ollama version implies ---------------------------------------------------------
+// Checked against Ollama's source at the tags named (git show <tag>:<file>); where a change landed
+// only in release candidates (v0.9.7-rc*), the first release that has it is named.
+
+export interface OllamaFeatures {
+  /** /api/ps lists `context_length` (api/types.go ProcessModelResponse): from v0.10.0. */
+  psContextLength: boolean;
+  /**
+   * An error before the first token is an HTTP status with a JSON body (routes.go streamResponse,
+   * `!c.Writer.Written()`): from v0.12.6. Before: 200, then an `{"error"}` line. ollama.ts reads
+   * both the same way, so nothing branches on it.
+   */
+  errorStatusBeforeFirstToken: boolean;
+  /**
+   * A streamed chat with tools streams its content (routes.go ChatHandler, tools.Parser): from
+   * v0.8.0. Before, the content came whole with the final chunk: no first token until the end.
+   */
+  streamsContentWithTools: boolean;
+  /**
+   * OLLAMA_NUM_PARALLEL defaults to 1 (envconfig/config.go): from v0.10.0. Before it was automatic
+   * (up to 4), and a model held num_ctx × 4 of KV cache in GPU memory.
+   */
+  oneSlotByDefault: boolean;
+}
+
+/** What a version implies; an unknown or unreadable version counts as current. */
+export function ollamaFeatures(version: string | undefined): OllamaFeatures {
+  const at = (min: string) => version === undefined || !/^v?\d/.test(version) || versionAtLeast(version, min);
+  return {
+    psContextLength: at('0.10.0'),
+    errorStatusBeforeFirstToken: at('0.12.6'),
+    streamsContentWithTools: at('0.8.0'),
+    oneSlotByDefault: at('0.10.0'),
+  };
+}
+
+/** "0.9.7" ≥ "0.9.10"? Numeric, part by part; a pre-release suffix ("-rc1") is ignored. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const parse = (v: string) => v.replace(/^v/, '').split('-')[0]!.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const a = parse(version);
+  const b = parse(min);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
+/** For the log: how Qwen Local adapts to an older Ollama, or '' for a current one. */
+export function olderOllamaNotes(version: string): string {
+  const f = ollamaFeatures(version);
+  const notes: string[] = [];
+  if (!f.oneSlotByDefault) notes.push('it serves up to 4 requests at once per model unless OLLAMA_NUM_PARALLEL is set, which takes GPU memory');
+  if (!f.psContextLength) notes.push('its /api/ps does not say with which context a model is loaded');
+  if (!f.streamsContentWithTools) notes.push('chat answers that may call tools arrive whole at the end, so their first-token limit is the whole-answer limit');
+  return notes.length ? `Older than 0.10: ${notes.join('; ')}.` : '';
 }

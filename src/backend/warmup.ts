@@ -2,6 +2,7 @@
 // Pure: takes the Backend and reports through callbacks.
 
 import type { Backend } from './backend';
+import { ollamaFeatures } from './probe';
 import { failureOf, readAnswer } from './stream';
 
 export interface WarmUpResult {
@@ -52,12 +53,19 @@ export async function warmUp(model: string, deps: WarmUpDeps): Promise<WarmUpRes
   return { cpuShare: 1 - onGpu / loaded.sizeBytes, sizeBytes: loaded.sizeBytes };
 }
 
-/** The one-time warning when part of the model runs on the CPU, or undefined when all is on the GPU. */
-export function partlyOnCpuWarning(model: string, result: WarmUpResult): string | undefined {
+/**
+ * The one-time warning when part of the model runs on the CPU, or undefined when all is on the GPU.
+ * `version`: the server's; before Ollama 0.10 a model holds room for up to 4 requests at once
+ * (OLLAMA_NUM_PARALLEL automatic, probe.ts), which setting it to 1 gives back.
+ */
+export function partlyOnCpuWarning(model: string, result: WarmUpResult, version?: string): string | undefined {
   if (result.cpuShare < 0.01) return undefined;
   const pct = Math.round(result.cpuShare * 100);
+  const parallel = ollamaFeatures(version).oneSlotByDefault
+    ? ''
+    : ` Ollama ${version} keeps room for up to 4 requests at once: OLLAMA_NUM_PARALLEL=1 on the server (or a newer Ollama) frees that memory.`;
   if (pct >= 99) {
-    return `${model} runs entirely on the CPU, so completions will be slow. A smaller model, or a GPU with more free memory, makes them fast.`;
+    return `${model} runs entirely on the CPU, so completions will be slow. A smaller model, or a GPU with more free memory, makes them fast.${parallel}`;
   }
-  return `${pct} % of ${model} runs on the CPU because GPU memory is short, so completions will be slower. Pick a smaller model with "Qwen Local: Select Completion Model".`;
+  return `${pct} % of ${model} runs on the CPU because GPU memory is short, so completions will be slower. Pick a smaller model with "Qwen Local: Select Completion Model".${parallel}`;
 }

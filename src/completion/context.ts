@@ -8,6 +8,9 @@ import { insideWorkspace } from '../workspace/containment';
 import { excludeMatcher } from '../workspace/exclude';
 import type { Snippet } from './budget';
 import { sleep, type Clock } from './clock';
+import { cursorWindow, identifiers, jaccard, postings, windowsOf, type Window } from './similarity';
+
+export { cursorWindow, identifiers, jaccard } from './similarity';
 
 /** An open editor's document, as the core needs it. `getText` is only called for files that may be read. */
 export interface OpenDocument {
@@ -56,92 +59,12 @@ export interface ContextOptions {
   clock: Clock;
 }
 
-const WINDOW_LINES = 24;
-const WINDOW_STEP = 12;
-const CURSOR_WINDOW_LINES = 20;
 const MAX_SNIPPETS = 6;
 const MIN_SCORE = 0.08;
 const MAX_IMPORTS = 8;
 const MAX_IMPORT_BYTES = 64 * 1024;
-const MAX_DOCUMENT_CHARS = 200_000;
 const RECENT_EDIT_BONUS = 0.1;
 const IMPORT_BONUS = 0.05;
-
-// ---- identifiers and similarity -----------------------------------------------------------
-
-const KEYWORDS = new Set(
-  (
-    'if else for while do return function const let var class new this self import from export default ' +
-    'def elif pass None True False and or not in is as with try except finally raise lambda yield async await ' +
-    'public private protected static final void int long float double char bool boolean string str true false null ' +
-    'nil func package type struct interface go defer range map chan fn pub mut impl use mod match where let ' +
-    'switch case break continue throw throws catch extends implements super typeof instanceof undefined include'
-  ).split(' '),
-);
-
-/** The identifiers of a text, as a set (keywords and one-letter names carry no signal). */
-export function identifiers(text: string): Set<string> {
-  const ids = new Set<string>();
-  for (const match of text.matchAll(/[A-Za-z_$][\w$]*/g)) {
-    const id = match[0];
-    if (id.length > 1 && !KEYWORDS.has(id)) ids.add(id);
-  }
-  return ids;
-}
-
-export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let shared = 0;
-  for (const id of small) if (large.has(id)) shared++;
-  return shared / (a.size + b.size - shared);
-}
-
-interface Window {
-  startLine: number;
-  endLine: number; // exclusive
-  text: string;
-  ids: Set<string>;
-}
-
-function windowsOf(text: string): Window[] {
-  const lines = text.slice(0, MAX_DOCUMENT_CHARS).split('\n');
-  const windows: Window[] = [];
-  for (let start = 0; start < lines.length; start += WINDOW_STEP) {
-    const end = Math.min(lines.length, start + WINDOW_LINES);
-    const body = lines.slice(start, end).join('\n');
-    if (body.trim()) windows.push({ startLine: start, endLine: end, text: body, ids: identifiers(body) });
-    if (end === lines.length) break;
-  }
-  return windows;
-}
-
-/** For each identifier, the windows that contain it: ranking then visits only windows that share one. */
-const postingsOf = new WeakMap<Window[], Map<string, number[]>>();
-
-function postings(windows: Window[]): Map<string, number[]> {
-  let index = postingsOf.get(windows);
-  if (!index) {
-    index = new Map();
-    windows.forEach((window, i) => {
-      for (const id of window.ids) {
-        const list = index!.get(id);
-        if (list) list.push(i);
-        else index!.set(id, [i]);
-      }
-    });
-    postingsOf.set(windows, index);
-  }
-  return index;
-}
-
-/** The code around the cursor that snippets are compared with. */
-export function cursorWindow(text: string, offset: number): string {
-  let start = offset;
-  for (let i = 0; i < CURSOR_WINDOW_LINES && start > 0; i++) start = text.lastIndexOf('\n', start - 2) + 1;
-  const end = text.indexOf('\n', offset);
-  return text.slice(start, end === -1 ? text.length : end);
-}
 
 // ---- languages and imports ----------------------------------------------------------------
 
@@ -230,8 +153,8 @@ interface Candidate {
  */
 export class ContextGatherer {
   private readonly windowsByVersion = new LRUCache<string, Window[]>({ max: 64 });
-  /** The last ranking: typing within one spot keeps the same identifiers and the same snippets. */
-  private lastRanking: { key: string; snippets: Snippet[] } | undefined;
+  /** The last ranking, and where it was made: the snippet set stays while the user types there. */
+  private lastRanking: Ranking | undefined;
   private readonly importedText = new LRUCache<string, { text: string | undefined }>({ max: 128, ttl: 30_000 });
   private readonly pendingReads = new Map<string, Promise<string | undefined>>();
   private readonly lifetime = new AbortController();
@@ -285,24 +208,28 @@ export class ContextGatherer {
       for (const { path, text } of [...found]) candidates.push({ path, windows: windowsOf(text), bonus: IMPORT_BONUS });
     }
     if (request.signal.aborted) return [];
-    const rankingKey = [
-      [...target].sort().join(' '),
-      ...candidates.map((c) => `${c.path}:${c.windows.length}:${c.bonusLines ? [...c.bonusLines].join(',') : 'import'}`),
-    ].join('\u0000');
-    if (this.lastRanking?.key === rankingKey && candidates.every((c) => c.windows === this.rankedWindows.get(c.path))) {
-      return this.lastRanking.snippets;
-    }
-    const snippets = this.rank(target, candidates, deadline);
+    const candidatesKey = candidates.map((c) => `${c.path}:${c.windows.length}:${c.bonusLines ? [...c.bonusLines].join(',') : 'import'}`).join('\u0000');
+    const sameCandidates = (last: Ranking) => last.candidatesKey === candidatesKey && candidates.every((c) => c.windows === last.windows.get(c.path));
+    const line = lineOf(request.text, request.offset);
+    const last = this.lastRanking;
+    // The snippets open the prompt: a new set makes the server evaluate the whole prompt again.
+    // Within one line of one file (the identifiers under the cursor change with every keystroke),
+    // the set stays the same; see also `keepPrevious` across lines.
+    if (last && sameCandidates(last) && last.path === request.path && last.line === line) return last.snippets;
+
+    const ranked = this.rank(target, candidates, deadline);
     // A ranking cut short by the deadline (a loaded machine) is used once, never reused.
-    if (this.options.clock.now() <= deadline) {
-      this.lastRanking = { key: rankingKey, snippets };
-      this.rankedWindows = new Map(candidates.map((c) => [c.path, c.windows]));
-    }
+    if (this.options.clock.now() > deadline) return ranked.map((c) => this.snippetOf(c));
+    const kept = last && last.path === request.path && sameCandidates(last) ? keepPrevious(last.chosen, ranked, target, candidates) : undefined;
+    const chosen = kept ?? ranked;
+    const snippets = kept && last ? last.snippets : chosen.map((c) => this.snippetOf(c));
+    this.lastRanking = { path: request.path, line, candidatesKey, windows: new Map(candidates.map((c) => [c.path, c.windows])), chosen, snippets };
     return snippets;
   }
 
-  /** The windows the last ranking scored, by path: a new document version gives new windows. */
-  private rankedWindows = new Map<string, Window[]>();
+  private snippetOf(c: Chosen): Snippet {
+    return { path: this.source.displayPath(c.path), content: c.window.text, score: c.score };
+  }
 
   private async firstReadable(paths: readonly string[]): Promise<{ path: string; text: string } | undefined> {
     for (const path of paths) {
@@ -331,8 +258,8 @@ export class ContextGatherer {
     return pending;
   }
 
-  private rank(target: Set<string>, candidates: Candidate[], deadline: number): Snippet[] {
-    const scored: { path: string; window: Window; score: number }[] = [];
+  private rank(target: Set<string>, candidates: Candidate[], deadline: number): Chosen[] {
+    const scored: Chosen[] = [];
     for (const candidate of candidates) {
       if (this.options.clock.now() > deadline) break;
       // Jaccard needs the shared count only: count it through the postings instead of comparing
@@ -357,7 +284,7 @@ export class ContextGatherer {
       }
     }
     scored.sort((a, b) => b.score - a.score);
-    const chosen: typeof scored = [];
+    const chosen: Chosen[] = [];
     for (const item of scored) {
       if (chosen.length >= MAX_SNIPPETS) break;
       const overlaps = chosen.some(
@@ -365,8 +292,64 @@ export class ContextGatherer {
       );
       if (!overlaps) chosen.push(item);
     }
-    return chosen.map(({ path, window, score }) => ({ path: this.source.displayPath(path), content: window.text, score }));
+    return chosen;
   }
+}
+
+/** A window the ranking chose, with its file's path (as the editor names it) and its score. */
+interface Chosen {
+  path: string;
+  window: Window;
+  score: number;
+}
+
+interface Ranking {
+  /** The file and line of the cursor it was made for. */
+  path: string;
+  line: number;
+  candidatesKey: string;
+  /** The windows it scored, by path: a new document version gives new windows. */
+  windows: Map<string, Window[]>;
+  chosen: Chosen[];
+  snippets: Snippet[];
+}
+
+/**
+ * The previous set is kept (on another line of the same file, with the same candidates) while it
+ * still scores at least this share of the new best set's total under the new cursor window: a
+ * small drift in scores is not worth a prompt the server must evaluate from its start again.
+ */
+export const KEEP_SNIPPETS_SHARE = 0.8;
+
+/** The previous choice, when the new ranking is not materially better; undefined: use the new one. */
+export function keepPrevious(previous: readonly Chosen[], ranked: readonly Chosen[], target: ReadonlySet<string>, candidates: readonly Candidate[]): Chosen[] | undefined {
+  if (previous.length === 0) return undefined;
+  if (sameChoice(previous, ranked)) return [...previous];
+  let before = 0;
+  for (const item of previous) {
+    const candidate = candidates.find((c) => c.path === item.path);
+    if (!candidate) return undefined;
+    before += scoreOf(target, candidate, item.window);
+  }
+  const now = ranked.reduce((sum, item) => sum + item.score, 0);
+  return before >= KEEP_SNIPPETS_SHARE * now ? [...previous] : undefined;
+}
+
+function sameChoice(a: readonly Chosen[], b: readonly Chosen[]): boolean {
+  return a.length === b.length && a.every((x) => b.some((y) => y.path === x.path && y.window === x.window));
+}
+
+/** A window's score for the cursor's identifiers: shared identifiers (Jaccard) plus its candidate's bonus. */
+function scoreOf(target: ReadonlySet<string>, candidate: Candidate, window: Window): number {
+  const boosted = candidate.bonusLines === undefined || touches(window, candidate.bonusLines);
+  return jaccard(target, window.ids) + (boosted ? candidate.bonus : 0);
+}
+
+/** Zero-based line number of `offset`. */
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 function touches(window: Window, lines: ReadonlySet<number>): boolean {

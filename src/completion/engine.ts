@@ -45,6 +45,11 @@ export interface EngineDeps {
    */
   policy?: 'ahead' | 'legacy';
   log?: EngineLogger;
+  /**
+   * Runs after the debounce, just before a request is sent; the request waits for it (e.g. for a
+   * model load typing does not cancel). The signal aborts when a newer keystroke supersedes it.
+   */
+  beforeSend?: (model: string, signal: AbortSignal) => Promise<void>;
 }
 
 export type {
@@ -150,6 +155,10 @@ export class CompletionEngine {
           : Promise.resolve([]);
 
       if (!(await scheduler.ready(ticket, { debounce: !request.explicit && !ahead, warm: !this.legacy && this.warm(request.path, prefix) }))) return undefined;
+      if (this.deps.beforeSend) {
+        await this.deps.beforeSend(model, ticket.signal);
+        if (ticket.signal.aborted) return undefined;
+      }
       const item = await this.request(backend, request, ticket, prefix, suffix, await snippets);
       // The editor no longer asks (the cursor moved on): the answer stays in the cache only.
       return request.signal.aborted ? undefined : item;

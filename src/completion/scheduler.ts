@@ -41,10 +41,14 @@ class SchedulerTicket implements Ticket {
   });
   private readonly unlink: () => void;
 
+  /** When the keystroke came: the debounce counts from here, whatever the call waited for since. */
+  readonly enteredAt: number;
+
   constructor(
     caller: AbortSignal,
     private readonly clock: Clock,
   ) {
+    this.enteredAt = clock.now();
     const onCancel = () => {
       if (!this.sent) this.abort('cancelled');
       else this.graceTimer ??= this.clock.setTimeout(() => this.abort('cancelled'), CANCEL_GRACE_MS);
@@ -165,7 +169,10 @@ export class CompletionScheduler {
    */
   async ready(ticket: Ticket, options: { debounce: boolean; warm?: boolean }): Promise<boolean> {
     const own = ticket as SchedulerTicket;
-    if (options.debounce && !(await sleep(this.clock, this.debounceMs({ warm: options.warm }), own.signal))) return false;
+    // From the keystroke: a call that first waited for a kept answer in flight (which then could
+    // not serve it) has already waited through its pause.
+    const debounce = options.debounce ? this.debounceMs({ warm: options.warm }) - (this.clock.now() - own.enteredAt) : 0;
+    if (debounce > 0 && !(await sleep(this.clock, debounce, own.signal))) return false;
     for (;;) {
       if (!(await this.lane.whenFree(own.signal))) return false;
       const previous = this.inFlight;

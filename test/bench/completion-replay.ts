@@ -234,6 +234,8 @@ export interface ReplayResult {
   fullPromptEvaluations: number;
   /** Requests other than the first at each place. */
   laterRequests: number;
+  /** Over those: the share of prompt tokens the server's prompt cache held (the common prefix with the request before). */
+  reusedPromptShare: number;
   misses: Record<string, number>;
   completedGhost: number;
   unmatchedAnswers: number;
@@ -486,10 +488,15 @@ function figures(
 }
 
 /** Requests after the first at each place (which evaluates new text whole anyway), and how many of them the prompt cache did not help. */
-function promptCache(log: readonly SimRecord[], keyOfRequest: ReadonlyMap<string, KeyRecord>): { fullPromptEvaluations: number; laterRequests: number } {
+function promptCache(
+  log: readonly SimRecord[],
+  keyOfRequest: ReadonlyMap<string, KeyRecord>,
+): { fullPromptEvaluations: number; laterRequests: number; reusedPromptShare: number } {
   const seen = new Set<number | undefined>();
   let later = 0;
   let full = 0;
+  let tokens = 0;
+  let reused = 0;
   for (const r of log) {
     const place = r.engineId === undefined ? undefined : keyOfRequest.get(r.engineId)?.place;
     if (!seen.has(place)) {
@@ -497,9 +504,12 @@ function promptCache(log: readonly SimRecord[], keyOfRequest: ReadonlyMap<string
       continue;
     }
     later++;
-    if (r.promptTokens !== undefined && r.promptEvaluated !== undefined && r.promptEvaluated >= r.promptTokens * 0.9) full++;
+    if (r.promptTokens === undefined || r.promptEvaluated === undefined) continue;
+    if (r.promptEvaluated >= r.promptTokens * 0.9) full++;
+    tokens += r.promptTokens;
+    reused += r.promptTokens - r.promptEvaluated;
   }
-  return { fullPromptEvaluations: full, laterRequests: later };
+  return { fullPromptEvaluations: full, laterRequests: later, reusedPromptShare: tokens === 0 ? 0 : reused / tokens };
 }
 
 /** What scheduler.ts `debounceMs()` gives for this rhythm: 1.5 × the median gap under 1 s, within ½–2 × the setting. */
@@ -555,7 +565,7 @@ function print(result: ReplayResult, quick: boolean): void {
     `  made of (medians): key → fetch ${fmtMs(p.keyToFetchMedian, 0)} (the adaptive debounce for this rhythm is ~${p.adaptiveDebounceMs} ms), fetch → at the server ${fmtMs(p.fetchToArrivalMedian, 0)}, last chunk → ghost text ${fmtMs(p.lastChunkToItemMedian, 1)}`,
   );
   console.log(
-    `prompt cache: ${result.fullPromptEvaluations} of ${result.laterRequests} requests after the first at each place had (nearly) their whole prompt evaluated again`,
+    `prompt cache: ${result.fullPromptEvaluations} of ${result.laterRequests} requests after the first at each place had (nearly) their whole prompt evaluated again; over them, ${fmtPct(result.reusedPromptShare)} of prompt tokens were a common prefix with the request before (served from the cache)`,
   );
   const misses = Object.entries(result.misses).map(([k, v]) => `${k} ${v}`);
   console.log(`typing through: ${result.overall.typedThroughHits} of ${result.overall.typedThrough} hits${misses.length ? `; misses: ${misses.join(', ')}` : ''}; ${result.completedGhost} keys typed the last character of a suggestion (not counted)`);

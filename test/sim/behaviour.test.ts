@@ -176,6 +176,38 @@ describe('Ollama simulator: behaves as real Ollama does (issue 14)', function ()
     });
   });
 
+  describe('a streamed chat with tools, by version', function () {
+    // server/routes.go ChatHandler: from v0.8.0 a tools.Parser streams the content and the calls;
+    // at v0.6.5 (and v0.7.1) "Streaming tool calls" buffered the content: a chunk only for a
+    // recognised call (dropping the text before it), the rest with the final chunk.
+    const tools = [{ type: 'function', function: { name: 'read_file', description: 'read', parameters: { type: 'object', properties: {} } } }];
+    async function contentChunks(): Promise<{ streamed: string[]; final: string }> {
+      sim.setChat('one two three four five six seven');
+      const stream = await client.chat({ model: INSTRUCT, messages: [{ role: 'user', content: 'hi' }], tools, stream: true });
+      const streamed: string[] = [];
+      let final = '';
+      for await (const part of stream) {
+        if (part.done) final = part.message.content;
+        else if (part.message.content) streamed.push(part.message.content);
+      }
+      return { streamed, final };
+    }
+
+    it('current: the content streams', async function () {
+      sim.configure({ profile: 'current' });
+      const { streamed, final } = await contentChunks();
+      assert.ok(streamed.length > 3);
+      assert.equal(streamed.join('') + final, 'one two three four five six seven');
+    });
+
+    it('old: the content comes whole with the final chunk', async function () {
+      sim.configure({ profile: 'old' });
+      const { streamed, final } = await contentChunks();
+      assert.deepEqual(streamed, []);
+      assert.equal(final, 'one two three four five six seven');
+    });
+  });
+
   describe('version-dependent defaults', function () {
     it('reports the profile version; parallel slots and context_length follow it', async function () {
       assert.ok(versionAtLeast('0.9.10', '0.9.7') && !versionAtLeast('0.6.5', '0.9.7'));

@@ -41,6 +41,13 @@ export interface VersionBehaviour {
    * stream had already answered 200 and the error came as an `{"error"}` line.
    */
   errorStatusBeforeFirstToken: boolean;
+  /**
+   * A streamed chat with `tools` streams its content from v0.8.0 (routes.go ChatHandler with
+   * tools.Parser). Before, the handler buffered the content ("Streaming tool calls" in ChatHandler,
+   * checked at v0.6.5 and v0.7.1): it sent a chunk only for a recognised tool call (dropping the
+   * text before it) and the rest of the content with the final chunk.
+   */
+  streamsContentWithTools: boolean;
 }
 
 export function behaviourOf(version: string): VersionBehaviour {
@@ -48,5 +55,6 @@ export function behaviourOf(version: string): VersionBehaviour {
     defaultNumParallel: versionAtLeast(version, '0.9.7') ? 1 : 0,
     psContextLength: versionAtLeast(version, '0.9.7'),
     errorStatusBeforeFirstToken: versionAtLeast(version, '0.12.6'),
+    streamsContentWithTools: versionAtLeast(version, '0.8.0'),
   };
 }

@@ -593,6 +593,8 @@ export class Routes {
       let doneReason: string = plan.doneReason;
       const filler = plan.pieces.length > 0 ? plan.pieces : tokenize(' and so on');
       const tools = job.toolNames?.length ? new SimToolParser(job.toolNames) : undefined;
+      /** Content an old server holds back while tools are given (defined only then). */
+      let heldContent: string | undefined = tools && job.stream && !behaviourOf(settings.version).streamsContentWithTools ? '' : undefined;
       const chatChunk = (message: Record<string, unknown>) => ({ model: job.label, created_at: now(), message: { role: 'assistant', content: '', ...message }, done: false });
       for (let i = 0; endless ? true : i < plan.pieces.length; i++) {
         if (endless && performance.now() - te > maxMs) {
@@ -606,7 +608,15 @@ export class Routes {
         rec.text += piece;
         rec.tokensSent++;
         rec.firstTokenAt ??= Date.now();
-        if (job.stream && tools) {
+        if (job.stream && tools && heldContent !== undefined) {
+          // Before v0.8.0: nothing but recognised tool calls until the end (profiles.ts).
+          const parsed = tools.add(piece);
+          heldContent += parsed.content;
+          if (parsed.calls.length) {
+            heldContent = '';
+            if (!x.line(chatChunk({ tool_calls: parsed.calls }))) return;
+          }
+        } else if (job.stream && tools) {
           const parsed = tools.add(piece);
           if (parsed.content && !x.line(chatChunk({ content: parsed.content }))) return;
           if (parsed.calls.length && !x.line(chatChunk({ tool_calls: parsed.calls }))) return;
@@ -619,7 +629,8 @@ export class Routes {
         }
       }
       const held = tools?.flush();
-      if (job.stream && held && !x.line(chatChunk({ content: held }))) return;
+      if (heldContent !== undefined) heldContent += held ?? '';
+      else if (job.stream && held && !x.line(chatChunk({ content: held }))) return;
       if (!sink.before(rec.tokensSent, true)) return;
 
       const evalMs = performance.now() - te;
@@ -638,6 +649,7 @@ export class Routes {
         eval_duration: ns(evalMs),
       };
       if (job.stream) {
+        if (heldContent) final.message = { role: 'assistant', content: heldContent };
         x.line(final);
         x.end();
       } else if (sink.malformedBody !== undefined) {

@@ -5,6 +5,8 @@ import {
   identifiers,
   importCandidates,
   jaccard,
+  keepPrevious,
+  KEEP_SNIPPETS_SHARE,
   type EditorContextSource,
   type OpenDocument,
   type RecentEdit,
@@ -222,6 +224,52 @@ describe('completion context', () => {
       await gatherer.gather(request());
       await gatherer.gather(request());
       assert.equal(source.textsRead.length, 1);
+    });
+
+    describe('a stable snippet set (the prompt starts with it: a new set is a prompt evaluated again)', () => {
+      const LINE = '  const due = invoices.map(';
+      const base = `${CURRENT}\nexport function report(invoices: Invoice[]) {\n`;
+      const at = (typed: string) => ({ text: `${base}${typed}\n}\n`, offset: base.length + typed.length });
+      const docs = () => [doc('/repo/src/invoice.ts', 'typescript', INVOICE), doc('/repo/src/chart.ts', 'typescript', UNRELATED)];
+
+      it('keeps the same set while the user types on one line, whatever the identifiers typed', async () => {
+        const gatherer = new ContextGatherer(editor({ docs }), { budgetMs: 20, clock: new FakeClock() });
+        const first = await gatherer.gather(request(at(LINE)));
+        assert.ok(first.some((s) => s.path === 'src/invoice.ts'));
+        assert.ok(!first.some((s) => s.path === 'src/chart.ts'));
+        // Typing the chart's identifiers would rank chart.ts in: on the same line, the set stays.
+        const typed = await gatherer.gather(request(at(`${LINE}renderChart(canvas, points).getContext(beginPath`)));
+        assert.equal(typed, first);
+        const fresh = await new ContextGatherer(editor({ docs }), { budgetMs: 20, clock: new FakeClock() }).gather(request(at(`${LINE}renderChart(canvas, points).getContext(beginPath`)));
+        assert.ok(fresh.some((s) => s.path === 'src/chart.ts'), 'a fresh ranking there would take chart.ts in');
+      });
+
+      it('on another line, a materially better set replaces it', async () => {
+        const gatherer = new ContextGatherer(editor({ docs }), { budgetMs: 20, clock: new FakeClock() });
+        const first = await gatherer.gather(request(at(LINE)));
+        const chartLines = '  renderChart(canvas, points);\n  canvas.getContext(beginPath);\n  points.getContext(canvas);\n  ';
+        const next = await gatherer.gather(request({ ...at(`${LINE}0);\n${chartLines}`) }));
+        assert.notEqual(next, first);
+        assert.ok(next.some((s) => s.path === 'src/chart.ts'), JSON.stringify(next.map((s) => s.path)));
+      });
+
+      it('keepPrevious: kept while it scores within the share of the new best set, replaced beyond', () => {
+        const window = (text: string, startLine = 0) => ({ startLine, endLine: startLine + 24, text, ids: identifiers(text) });
+        const a = window('parseInvoice amountDue currency');
+        const b = window('parseInvoice amountDue renderChart');
+        const target = identifiers('parseInvoice amountDue currency total');
+        const candidates = [
+          { path: '/repo/a.ts', windows: [a], bonus: 0 },
+          { path: '/repo/b.ts', windows: [b], bonus: 0 },
+        ];
+        const previous = [{ path: '/repo/a.ts', window: a, score: 0.75 }];
+        const rescored = jaccard(target, a.ids);
+        const slightlyBetter = [{ path: '/repo/b.ts', window: b, score: rescored / KEEP_SNIPPETS_SHARE - 0.01 }];
+        assert.deepEqual(keepPrevious(previous, slightlyBetter, target, candidates), previous);
+        const muchBetter = [{ path: '/repo/b.ts', window: b, score: rescored / KEEP_SNIPPETS_SHARE + 0.01 }];
+        assert.equal(keepPrevious(previous, muchBetter, target, candidates), undefined);
+        assert.equal(keepPrevious([], muchBetter, target, candidates), undefined, 'nothing to keep');
+      });
     });
 
     it('returns nothing once the request is aborted', async () => {

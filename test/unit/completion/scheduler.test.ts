@@ -32,6 +32,21 @@ describe('completion scheduler', () => {
       assert.deepEqual(ready, { value: true, settled: true });
     });
 
+    it('counts the debounce from the keystroke: time the call already waited (for a kept answer) counts', async () => {
+      const { clock, scheduler } = setup(180);
+      const ticket = scheduler.enter(new AbortController().signal);
+      await clock.advance(120); // e.g. waiting for the answer in flight this keystroke kept, which could not serve it
+      const ready = track(scheduler.ready(ticket, { debounce: true }));
+      await clock.advance(59);
+      assert.equal(ready.settled, false);
+      await clock.advance(1);
+      assert.deepEqual(ready, { value: true, settled: true });
+      ticket.finish();
+      const late = scheduler.enter(new AbortController().signal);
+      await clock.advance(500);
+      assert.equal(await scheduler.ready(late, { debounce: true }), true, 'past the debounce already: at once');
+    });
+
     it('an explicit request skips the debounce', async () => {
       const { scheduler } = setup(180);
       const ticket = scheduler.enter(new AbortController().signal);

@@ -58,6 +58,8 @@ export interface RigOptions {
   chatNumCtx?: number;
   /** How long completions may wait for a first token before the model counts as cold (core default 1.5 s). */
   slowFirstByteMs?: number;
+  /** After how long idle the core asks /api/ps whether the completion model is still loaded (core default 20 s). */
+  residencyCheckAfterMs?: number;
 }
 
 /** What the rig remembers of a long run (the soak): the latest entries only. */
@@ -151,6 +153,7 @@ export class Rig {
       editorContext: options.context,
       warmOnRecovery: options.warmOnRecovery ?? false,
       slowFirstByteMs: options.slowFirstByteMs,
+      residencyCheckAfterMs: options.residencyCheckAfterMs,
       onRequestEnd: (event) => keep(this.ended, event),
     });
     ({ status: this.status, connection: this.connection, lanes: this.lanes, engine: this.engine } = this.core);
