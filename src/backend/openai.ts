@@ -17,9 +17,10 @@ import { Stream } from 'openai/core/streaming';
 import type { Backend, CallLimits, ChatRequest, GenerateRequest, GenerationStats, InstalledModel, LoadedModel, ModelDetails, PullProgress, StreamChunk } from './backend';
 import { BackendError, type BackendErrorContext } from './errors';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
-import { toOpenAIBackendError, type ServerFailure } from './openaiErrors';
+import { contextTooLong, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
 import { engineOf, parseServerUrl } from './probe';
 import { chatBody, completionBody, infillBody, parseQwenFim, type InfillEvent } from './openaiRequests';
+import { shrinkChat, shrinkGenerate, type ContextOverflow } from './openaiShrink';
 
 export interface OpenAIBackendOptions {
   /** The server URL as configured, with or without `/v1`. */
@@ -205,7 +206,39 @@ export class OpenAICompatibleBackend implements Backend {
     return (await this.engine.catch(() => '')) === 'llama.cpp';
   }
 
-  async *generate(request: GenerateRequest): AsyncIterable<StreamChunk> {
+  /**
+   * Runs a call; if the server says the prompt does not fit its context before any answer came,
+   * runs it once more with the request made shorter (openaiShrink.ts), then gives up with a sentence
+   * that says what to do.
+   */
+  private async *fitting<R>(request: R, run: (r: R) => AsyncIterable<StreamChunk>, shorter: (r: R, o: ContextOverflow) => R | undefined): AsyncIterable<StreamChunk> {
+    let started = false;
+    let overflow: ContextOverflow | undefined;
+    try {
+      for await (const chunk of run(request)) {
+        started = true;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      overflow = contextTooLong(error);
+      if (started || !overflow || !(error instanceof BackendError)) throw error;
+      const smaller = shorter(request, overflow);
+      if (!smaller) throw stillTooLong(error, overflow);
+      try {
+        yield* run(smaller);
+      } catch (again) {
+        if (again instanceof BackendError && contextTooLong(again)) throw stillTooLong(again, contextTooLong(again) ?? overflow);
+        throw again;
+      }
+    }
+  }
+
+  generate(request: GenerateRequest): AsyncIterable<StreamChunk> {
+    return this.fitting(request, (r) => this.generateOnce(r), shrinkGenerate);
+  }
+
+  private async *generateOnce(request: GenerateRequest): AsyncIterable<StreamChunk> {
     const fim = request.raw ? parseQwenFim(request.prompt) : undefined;
     if (fim && (await this.useInfill(request.signal))) {
       yield* this.infill(request, fim);
@@ -262,7 +295,11 @@ export class OpenAICompatibleBackend implements Backend {
     }
   }
 
-  async *chat(request: ChatRequest): AsyncIterable<StreamChunk> {
+  chat(request: ChatRequest): AsyncIterable<StreamChunk> {
+    return this.fitting(request, (r) => this.chatOnce(r), shrinkChat);
+  }
+
+  private async *chatOnce(request: ChatRequest): AsyncIterable<StreamChunk> {
     const body = chatBody(request);
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined;

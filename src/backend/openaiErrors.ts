@@ -3,6 +3,7 @@
 // Pure: openai.ts turns the client's errors into a `ServerFailure`; this file never imports `openai`.
 
 import { BackendError, type BackendErrorContext, type BackendErrorKind } from './errors';
+import type { ContextOverflow } from './openaiShrink';
 
 /** The facts of one failure, taken from the client's error (or a mid-stream error event). */
 export interface ServerFailure {
@@ -29,11 +30,48 @@ export interface OpenAIErrorContext extends BackendErrorContext {
 /** `detail` of a BackendError for a prompt longer than the model's context: shrink and retry once. */
 export const CONTEXT_TOO_LONG = 'context too long';
 
-/** The error is "prompt too long for the model's context"; `limit` is the context size when the server said it. */
-export function contextTooLong(error: unknown): { limit?: number } | undefined {
+/** The error for a prompt that did not fit even after the shortened retry: what a person can do. */
+export function stillTooLong(first: BackendError, overflow: ContextOverflow | undefined): BackendError {
+  const model = first.context.model ? `"${first.context.model}"` : 'the model';
+  const limit = overflow?.limit ? ` (${overflow.limit} tokens)` : '';
+  return new BackendError(
+    'capability',
+    `The request is too long for ${model} on ${first.context.host}${limit}, even after Qwen Local shortened it once. Select less code, start a new chat, or give the model a larger context on the server (vLLM --max-model-len, llama-server --ctx-size).`,
+    first.context,
+    first.status,
+    STILL_TOO_LONG,
+  );
+}
+
+/** `detail` of the error once the shortened retry did not fit either: not retried again. */
+export const STILL_TOO_LONG = 'still too long after shortening';
+
+/**
+ * The error is "prompt too long for the model's context": the context size and the prompt's size
+ * when the server said them (undefined fields left out).
+ */
+export function contextTooLong(error: unknown): ContextOverflow | undefined {
   if (!(error instanceof BackendError) || !error.detail?.startsWith(CONTEXT_TOO_LONG)) return undefined;
-  const m = /(\d+) tokens/.exec(error.detail);
-  return { limit: m ? Number(m[1]) : undefined };
+  const limit = /length is (\d+) tokens/.exec(error.detail)?.[1];
+  const prompt = /prompt has (\d+) tokens/.exec(error.detail)?.[1];
+  return { ...(limit ? { limit: Number(limit) } : {}), ...(prompt ? { promptTokens: Number(prompt) } : {}) };
+}
+
+/**
+ * The sizes in a server's "does not fit" message:
+ * - vLLM (entrypoints/renderer.py, serving_engine.py _validate_input): "This model's maximum context
+ *   length is N tokens. However, your request has M input tokens." / "'max_tokens' … is too large: X.
+ *   This model's maximum context length is N tokens and your request has M input tokens (…)"; before
+ *   0.9: "However, you requested T tokens (M in the messages, C in the completion)".
+ * - llama-server (tools/server/server-context.cpp): "request (M tokens) exceeds the available context
+ *   size (N tokens), try increasing it"; builds before it: "the request exceeds the available context size".
+ * Undefined when the message is not about the context.
+ */
+export function parseContextOverflow(message: string, type = ''): ContextOverflow | undefined {
+  const limit = /maximum context length is (\d+)/i.exec(message)?.[1] ?? /available context size \((\d+) tokens\)/i.exec(message)?.[1];
+  const prompt = /request has (\d+) input tokens/i.exec(message)?.[1] ?? /\((\d+) in the messages/i.exec(message)?.[1] ?? /request \((\d+) tokens\) exceeds/i.exec(message)?.[1];
+  if (!limit && !/context (size|length|window)|exceed_context|too long/i.test(`${message} ${type}`)) return undefined;
+  return { ...(limit ? { limit: Number(limit) } : {}), ...(prompt ? { promptTokens: Number(prompt) } : {}) };
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -126,9 +164,10 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
       return make('modelNotFound', `Model ${model} is not served by ${host}.${served} Pick one of its models with "Qwen Local: Select Completion Model" or "Select Chat Model".`, said);
     }
     case 400: {
-      const limit = /maximum context length is (\d+)/i.exec(f.message)?.[1];
-      if (limit || /context (size|length|window)|exceed_context|too long/i.test(`${f.message} ${f.type ?? ''}`)) {
-        const detail = `${CONTEXT_TOO_LONG}${limit ? `: the model's maximum context length is ${limit} tokens` : ''}`;
+      const overflow = parseContextOverflow(f.message, f.type);
+      if (overflow) {
+        const { limit, promptTokens } = overflow;
+        const detail = `${CONTEXT_TOO_LONG}${limit ? `: the model's maximum context length is ${limit} tokens` : ''}${promptTokens ? `; the prompt has ${promptTokens} tokens` : ''}`;
         return make('capability', `The prompt is too long for ${model} on ${host}${limit ? ` (at most ${limit} tokens)` : ''}. Qwen Local shortens it and retries once.`, detail);
       }
       return make('capability', `${host} rejected the request for ${model}: ${said}`, said);

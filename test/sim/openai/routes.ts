@@ -13,7 +13,7 @@ import { abortableSleep } from '../scheduler';
 import { countTokens, parseFim } from '../tokens';
 import type { AnswerSource, ChatContext, ChatRule, CompletionRule, GenerateContext } from '../types';
 import { AbortedError, QueueFullError, type Batch } from './batch';
-import { errorBody, LLAMA_CONTEXT_TOO_LONG, vllmContextTooLong, vllmModelMissing, type ErrorStyle } from './errors';
+import { errorBody, llamaContextTooLong, vllmContextTooLong, vllmModelMissing, type ErrorStyle } from './errors';
 import { SseExchange } from './exchange';
 import { chunkOf, isFimModel, llamaInfillPrompt, objectName, splitReasoning, wholeOf } from './shapes';
 import type { OpenAIEndpoint, OpenAIFault, OpenAIRequestRecord, OpenAITiming, ServedModel } from './types';
@@ -21,6 +21,8 @@ import type { OpenAIEndpoint, OpenAIFault, OpenAIRequestRecord, OpenAITiming, Se
 export interface OpenAISettings extends ErrorStyle {
   models: ServedModel[];
   reasoningParser: boolean;
+  legacyContextError: boolean;
+  toolParser: boolean;
   apiKey: string | undefined;
   timing: OpenAITiming;
   maxBatch: number;
@@ -191,12 +193,22 @@ export class OpenAIRoutes {
     return found;
   }
 
-  /** Rejects a prompt that does not fit with its max_tokens (vLLM 400; llama.cpp 400 exceed_context_size_error). */
+  /**
+   * Rejects a request that does not fit the context. vLLM: prompt + max_tokens beyond max_model_len
+   * (without max_tokens it generates up to the limit, so only the prompt counts). llama-server: the
+   * prompt alone (generation simply stops at the context), with n_prompt_tokens and n_ctx in the body.
+   */
   private fits(x: SseExchange, model: ServedModel, promptTokens: number, maxTokens: number | undefined): boolean {
     const limit = model.maxModelLen ?? 32768;
-    if (promptTokens + (maxTokens ?? 0) <= limit) return true;
-    if (this.s.settings().flavour === 'llamacpp') this.error(x, 400, LLAMA_CONTEXT_TOO_LONG, 'exceed_context_size_error');
-    else this.error(x, 400, vllmContextTooLong(limit, promptTokens, maxTokens ?? 0));
+    const { flavour, legacyContextError } = this.s.settings();
+    if (flavour === 'llamacpp') {
+      if (promptTokens < limit) return true;
+      x.json(400, errorBody(this.s.settings(), 400, llamaContextTooLong(promptTokens, limit), 'exceed_context_size_error', { n_prompt_tokens: promptTokens, n_ctx: limit }));
+      x.rec.error = 'context too long';
+      return false;
+    }
+    if (promptTokens < limit && promptTokens + (maxTokens ?? 0) <= limit) return true;
+    this.error(x, 400, vllmContextTooLong(limit, promptTokens, maxTokens ?? 0, legacyContextError));
     return false;
   }
 
