@@ -174,7 +174,7 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
     }
     case 429:
     case 503:
-      return make('busy', `The server at ${host} is busy (${f.status}): other requests are ahead. Qwen Local backs off and tries again later.`, said);
+      return make('busy', `The server at ${host} is busy (${f.status}): other requests are ahead. Completions pause for a few seconds; a chat question or command stays as it is: try it again in a moment.`, said);
     case 501:
       return make('capability', `${model} on ${host} cannot do this: ${said}. Pick another model.`, said);
     default:

@@ -1,6 +1,6 @@
 // What the status bar item says in each state. Pure, so the wording is tested without VS Code.
 
-export type ConnectionState = 'connecting' | 'ready' | 'offline' | 'error';
+export type ConnectionState = 'connecting' | 'ready' | 'offline' | 'busy' | 'error';
 
 export interface StatusFacts {
   connection: ConnectionState;
@@ -54,6 +54,10 @@ export function statusView(f: StatusFacts): StatusView {
   }
   if (f.working.length > 0) {
     return { text: '$(loading~spin) Qwen', tooltip: `Working: ${f.working.join(', ')}\n${models}${click}` };
+  }
+  if (f.connection === 'busy') {
+    // Up but full (429/503): not offline, and nothing to fix on this machine.
+    return { text: '$(watch) Qwen: server busy', tooltip: `${f.lastError ?? 'The server is busy.'}\n${models}${click}`, severity: 'warning' };
   }
   if (f.connection === 'error') {
     return { text: '$(warning) Qwen', tooltip: `${f.lastError ?? 'The last request failed.'}\n${models}${click}`, severity: 'error' };
