@@ -21,6 +21,7 @@ import { contextTooLong, stillTooLong, toOpenAIBackendError, type ServerFailure 
 import { engineOf, parseServerUrl } from './probe';
 import { chatBody, completionBody, infillBody, parseQwenFim, type InfillEvent } from './openaiRequests';
 import { shrinkChat, shrinkGenerate, type ContextOverflow } from './openaiShrink';
+import { ToolCallAssembler, type ToolCallDelta } from './openaiToolCalls';
 
 export interface OpenAIBackendOptions {
   /** The server URL as configured, with or without `/v1`. */
@@ -304,10 +305,12 @@ export class OpenAICompatibleBackend implements Backend {
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined;
     let thinking = false;
+    const tools = new ToolCallAssembler();
     const parts = this.stream(request.signal, request.model, request.limits ?? {}, (signal) => this.client(signal).chat.completions.create(body, { signal }));
     for await (const part of parts) {
       const choice = part.choices[0];
-      const delta = (choice?.delta ?? {}) as { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+      const delta = (choice?.delta ?? {}) as { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: ToolCallDelta[] };
+      tools.add(delta.tool_calls);
       const reasoning = delta.reasoning_content ?? delta.reasoning;
       let text = '';
       if (reasoning) {
@@ -323,7 +326,10 @@ export class OpenAICompatibleBackend implements Backend {
       finish = choice?.finish_reason ?? finish;
       usage = part.usage ?? usage;
     }
-    if (finish) yield { text: thinking ? '</think>' : '', done: true, stats: stats(finish, usage) };
+    if (!finish) return;
+    // Native tool calls, whole, with the final chunk: as the Ollama backend gives them to src/lm/.
+    const called = tools.finish();
+    yield { text: (thinking ? '</think>' : '') + called.text, done: true, stats: stats(finish, usage), ...(called.calls.length ? { toolCalls: called.calls } : {}) };
   }
 
   async listModels(signal?: AbortSignal): Promise<InstalledModel[]> {
@@ -356,7 +362,8 @@ export class OpenAICompatibleBackend implements Backend {
     if (!card) throw toOpenAIBackendError({ status: 404, message: `model ${model} not listed` }, { ...this.ctx(model), servedModels: cards.map((c) => c.id) });
     const instruct = /instruct|chat|-it\b/i.test(model);
     const contextLength = contextOf(card);
-    return { capabilities: instruct ? ['completion'] : ['completion', 'insert'], ...(contextLength !== undefined ? { contextLength } : {}) };
+    // Instruct models call tools natively where the server parses them (vLLM --enable-auto-tool-choice).
+    return { capabilities: instruct ? ['completion', 'tools'] : ['completion', 'insert'], ...(contextLength !== undefined ? { contextLength } : {}) };
   }
 
   pull(model: string): AsyncIterable<PullProgress> {

@@ -170,6 +170,9 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
         const detail = `${CONTEXT_TOO_LONG}${limit ? `: the model's maximum context length is ${limit} tokens` : ''}${promptTokens ? `; the prompt has ${promptTokens} tokens` : ''}`;
         return make('capability', `The prompt is too long for ${model} on ${host}${limit ? ` (at most ${limit} tokens)` : ''}. Qwen Local shortens it and retries once.`, detail);
       }
+      if (/enable-auto-tool-choice|tool-call-parser/i.test(f.message)) {
+        return make('capability', `${host} was started without tool calling, which agent mode needs. Add --enable-auto-tool-choice --tool-call-parser hermes (Qwen2.5) or qwen3_coder (Qwen3-Coder) to its \`vllm serve\` command.`, said);
+      }
       return make('capability', `${host} rejected the request for ${model}: ${said}`, said);
     }
     case 429:
