@@ -18,7 +18,7 @@ import type { Backend, CallLimits, ChatRequest, GenerateRequest, GenerationStats
 import { BackendError, type BackendErrorContext } from './errors';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
 import { contextTooLong, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
-import { engineOf, parseServerUrl } from './probe';
+import { engineOf, parseServerUrl, serverName } from './probe';
 import { chatBody, completionBody, infillBody, parseQwenFim, type InfillEvent } from './openaiRequests';
 import { shrinkChat, shrinkGenerate, type ContextOverflow } from './openaiShrink';
 import { ToolCallAssembler, type ToolCallDelta } from './openaiToolCalls';
@@ -117,8 +117,12 @@ export class OpenAICompatibleBackend implements Backend {
     this.infillMode = options.infill ?? 'auto';
   }
 
-  private ctx(model?: string): BackendErrorContext {
-    return model === undefined ? { host: this.host } : { host: this.host, model };
+  /** The engine from the last model list ("vLLM"), so messages can name the server. */
+  private engineSeen: string | undefined;
+
+  private ctx(model?: string): BackendErrorContext & { server?: string } {
+    const server = this.engineSeen ? { server: serverName('openai', this.engineSeen, this.host) } : {};
+    return model === undefined ? { host: this.host, ...server } : { host: this.host, model, ...server };
   }
 
   private guard(signal: AbortSignal | undefined, model?: string): RequestGuard {
@@ -346,7 +350,9 @@ export class OpenAICompatibleBackend implements Backend {
   private cards(signal?: AbortSignal): Promise<ModelCard[]> {
     return this.unary(signal, undefined, async (client, s) => {
       const page = await client.models.list({ signal: s });
-      return page.data as unknown as ModelCard[]; // vLLM and llama.cpp add fields the client's type omits
+      const cards = page.data as unknown as ModelCard[]; // vLLM and llama.cpp add fields the client's type omits
+      if (cards[0]) this.engineSeen = engineOf(cards[0].owned_by);
+      return cards;
     });
   }
 

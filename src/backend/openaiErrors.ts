@@ -23,6 +23,8 @@ export interface ServerFailure {
 export interface OpenAIErrorContext extends BackendErrorContext {
   /** An API key was sent (401 then means "wrong key", not "missing key"). */
   keySent?: boolean;
+  /** How messages name the server once its engine is known ("vLLM at https://gpu:8000"); else "The server at …". */
+  server?: string;
   /** What the server serves, for a 404 about the model. */
   servedModels?: readonly string[];
 }
@@ -118,13 +120,14 @@ export function summarizeHtml(body: string): string | undefined {
 /** The sentence a person reads for a failure, naming the server and the model. */
 export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext): BackendError {
   const host = ctx.host;
+  const server = ctx.server ?? `The server at ${host}`;
   const model = ctx.model ? `"${ctx.model}"` : 'the model';
   const base: BackendErrorContext = ctx.model === undefined ? { host } : { host, model: ctx.model };
   const make = (kind: BackendErrorKind, message: string, detail = f.message) => new BackendError(kind, message, base, f.status, detail);
   const setKey = 'Set it with "Qwen Local: Set API Key for the Model Server".';
 
   if (f.aborted) return make('aborted', 'Cancelled.');
-  if (f.timeout) return make('timeout', `The server at ${host} did not answer in time${ctx.model ? ` for ${model}` : ''}. It may be busy or still loading; try again.`);
+  if (f.timeout) return make('timeout', `${server} did not answer in time${ctx.model ? ` for ${model}` : ''}. It may be busy or still loading; try again.`);
   if (f.connection || f.status === undefined) {
     const codes = causeCodes(f.cause);
     const tls = codes.map((c) => TLS_PROBLEMS[c]).find((p) => p !== undefined);
@@ -137,7 +140,7 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
     }
     const all = causeMessages(f.cause);
     if (/redirect/i.test(all)) {
-      return make('unreachable', `The server at ${host} answered with a redirect, which Qwen Local never follows (it could send your code elsewhere). Use the final address as the server URL.`, all);
+      return make('unreachable', `${server} answered with a redirect, which Qwen Local never follows (it could send your code elsewhere). Use the final address as the server URL.`, all);
     }
     if (codes.some((c) => UNREACHABLE_CODES.has(c)) || f.connection) {
       return make('unreachable', `Nothing answers at ${host}. Is the model server running (e.g. \`vllm serve …\` or \`llama-server …\`), and is the server URL right?`, codes[0] ?? (all || f.message));
@@ -152,8 +155,8 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
       return make(
         'unauthorized',
         ctx.keySent
-          ? `The server at ${host} refused the API key (${f.status}). The key may be wrong or revoked. ${setKey}`
-          : `The server at ${host} needs an API key (${f.status}). ${setKey}`,
+          ? `${server} refused the API key (${f.status}). The key may be wrong or revoked. ${setKey}`
+          : `${server} needs an API key (${f.status}). ${setKey}`,
         said,
       );
     case 404: {
@@ -177,15 +180,15 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
     }
     case 429:
     case 503:
-      return make('busy', `The server at ${host} is busy (${f.status}): other requests are ahead. Completions pause for a few seconds; a chat question or command stays as it is: try it again in a moment.`, said);
+      return make('busy', `${server} is busy (${f.status}): other requests are ahead. Completions pause for a few seconds; a chat question or command stays as it is: try it again in a moment.`, said);
     case 501:
       return make('capability', `${model} on ${host} cannot do this: ${said}. Pick another model.`, said);
     default:
       if (html) {
         return make('server', `The answer from ${host} did not come from a model server: ${said}. Check the server URL and the proxy settings, or try again if the server is restarting.`, said);
       }
-      if (f.status !== undefined && f.status >= 500) return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''} (${f.status}): ${said}. See the server's log.`, said);
-      if (f.status !== undefined) return make('badResponse', `The server at ${host} answered ${f.status}: ${said}.`, said);
-      return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);
+      if (f.status !== undefined && f.status >= 500) return make('server', `${server} failed${ctx.model ? ` running ${model}` : ''} (${f.status}): ${said}. See the server's log.`, said);
+      if (f.status !== undefined) return make('badResponse', `${server} answered ${f.status}: ${said}.`, said);
+      return make('server', `${server} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);
   }
 }
