@@ -10,7 +10,7 @@ import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } fro
 import { Keyring } from './backend/keyring';
 import { ServerLanes } from './backend/lanes';
 import { ModelResidency, residencyGate } from './backend/residency';
-import type { ProbeResult } from './backend/probe';
+import { serverName, type ProbeResult } from './backend/probe';
 import { CaFileFetch, ServerProbe } from './backend/serverProbe';
 import { partlyOnCpuWarning, warmUp } from './backend/warmup';
 import type { EditorContextSource } from './completion/context';
@@ -174,7 +174,7 @@ export function createCore(deps: CoreDeps): Core {
     onResult: (result) => {
       if (result.kind) probeLog.info(result.summary);
       else probeLog.warn(result.summary);
-      status.update({ server: result.summary });
+      status.update({ server: result.summary, serverKind: result.kind, serverName: result.kind ? serverName(result.kind, result.engine, result.root) : undefined });
       for (const listener of [...probeListeners]) listener(result);
       // The kind may have changed the backend: list what this server has before choosing from it.
       if (result.kind && remote()) void models.refreshInstalled(AbortSignal.timeout(5_000));

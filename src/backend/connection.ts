@@ -3,6 +3,7 @@
 // Pure (no `vscode`), so the fault tests build exactly what activate() builds.
 
 import type { Backend } from './backend';
+import { BusyBackoff, withBusyGate } from './busy';
 import { toBackendError, type BackendError } from './errors';
 import { HealthMonitor } from './health';
 import { OllamaBackend } from './ollama';
@@ -28,6 +29,8 @@ export interface ConnectionDeps {
   variant?(): string;
   /** Which API the server speaks (configured or probed); Ollama when not given. */
   kind?(): BackendKind;
+  /** Jitter of the busy backoff; tests make it fixed. */
+  random?(): number;
   /** Defaults to the backend for `kind`; tests may wrap it to count calls. */
   createBackend?(host: string, apiKey: string | undefined, kind: BackendKind): Backend;
 }
@@ -42,9 +45,12 @@ export function defaultBackend(host: string, apiKey: string | undefined, kind: B
 
 export class Connection {
   readonly health: HealthMonitor;
+  /** 429/503 from the server: completions pause (with jitter) until it has room again. */
+  readonly busy: BusyBackoff;
   private built: { key: string; inner: Backend; reporting: Backend } | undefined;
 
   constructor(private readonly deps: ConnectionDeps) {
+    this.busy = new BusyBackoff(deps.now ?? (() => Date.now()), deps.random);
     this.health = new HealthMonitor({
       probe: (signal) => this.current().inner.version(signal),
       onResult: (ok, error) => (ok ? deps.status.reportOk() : deps.status.reportError(toBackendError(error, { host: deps.host() }))),
@@ -71,23 +77,30 @@ export class Connection {
     const kind = this.deps.kind?.() ?? 'ollama';
     const key = `${kind}\n${host}\n${apiKey ?? ''}\n${this.deps.variant?.() ?? ''}`;
     if (this.built?.key !== key) {
+      // Another server (or key): its room is unknown, not busy.
+      if (this.built) this.busy.clear();
       const inner = this.deps.createBackend?.(host, apiKey, kind) ?? defaultBackend(host, apiKey, kind);
       const reporting = withOutcomeReporting(inner, {
-        // While offline, a success also ends the health monitor's backoff.
-        ok: () => (this.deps.status.offline ? this.health.markResult(true) : this.deps.status.reportOk()),
+        // While offline, a success also ends the health monitor's backoff; any success ends "busy".
+        ok: () => {
+          this.busy.clear();
+          if (this.deps.status.offline) this.health.markResult(true);
+          else this.deps.status.reportOk();
+        },
         // The server answered but the call has not succeeded (yet): that ends an outage, never a
         // model or server-error incident (a working /api/show does not fix a crashing runner).
         reachable: () => {
           if (this.deps.status.offline) this.health.markResult(true);
         },
         failed: (error) => {
+          if (error.kind === 'busy') this.busy.hit();
           if (error.kind !== 'unreachable') this.deps.status.reportError(error);
           // Only the failure that starts an outage counts: later keystrokes must not stretch the
           // background retry's backoff (30 s → 5 min) while the user waits for the server.
           else if (!this.deps.status.offline) this.health.markResult(false, error);
         },
       });
-      this.built = { key, inner, reporting };
+      this.built = { key, inner, reporting: withBusyGate(reporting, this.busy) };
     }
     return this.built;
   }

@@ -17,9 +17,11 @@ import { Stream } from 'openai/core/streaming';
 import type { Backend, CallLimits, ChatRequest, GenerateRequest, GenerationStats, InstalledModel, LoadedModel, ModelDetails, PullProgress, StreamChunk } from './backend';
 import { BackendError, type BackendErrorContext } from './errors';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
-import { toOpenAIBackendError, type ServerFailure } from './openaiErrors';
-import { engineOf, parseServerUrl } from './probe';
+import { contextTooLong, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
+import { engineOf, parseServerUrl, serverName } from './probe';
 import { chatBody, completionBody, infillBody, parseQwenFim, type InfillEvent } from './openaiRequests';
+import { shrinkChat, shrinkGenerate, type ContextOverflow } from './openaiShrink';
+import { ToolCallAssembler, type ToolCallDelta } from './openaiToolCalls';
 
 export interface OpenAIBackendOptions {
   /** The server URL as configured, with or without `/v1`. */
@@ -115,8 +117,12 @@ export class OpenAICompatibleBackend implements Backend {
     this.infillMode = options.infill ?? 'auto';
   }
 
-  private ctx(model?: string): BackendErrorContext {
-    return model === undefined ? { host: this.host } : { host: this.host, model };
+  /** The engine from the last model list ("vLLM"), so messages can name the server. */
+  private engineSeen: string | undefined;
+
+  private ctx(model?: string): BackendErrorContext & { server?: string } {
+    const server = this.engineSeen ? { server: serverName('openai', this.engineSeen, this.host) } : {};
+    return model === undefined ? { host: this.host, ...server } : { host: this.host, model, ...server };
   }
 
   private guard(signal: AbortSignal | undefined, model?: string): RequestGuard {
@@ -205,7 +211,39 @@ export class OpenAICompatibleBackend implements Backend {
     return (await this.engine.catch(() => '')) === 'llama.cpp';
   }
 
-  async *generate(request: GenerateRequest): AsyncIterable<StreamChunk> {
+  /**
+   * Runs a call; if the server says the prompt does not fit its context before any answer came,
+   * runs it once more with the request made shorter (openaiShrink.ts), then gives up with a sentence
+   * that says what to do.
+   */
+  private async *fitting<R>(request: R, run: (r: R) => AsyncIterable<StreamChunk>, shorter: (r: R, o: ContextOverflow) => R | undefined): AsyncIterable<StreamChunk> {
+    let started = false;
+    let overflow: ContextOverflow | undefined;
+    try {
+      for await (const chunk of run(request)) {
+        started = true;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      overflow = contextTooLong(error);
+      if (started || !overflow || !(error instanceof BackendError)) throw error;
+      const smaller = shorter(request, overflow);
+      if (!smaller) throw stillTooLong(error, overflow);
+      try {
+        yield* run(smaller);
+      } catch (again) {
+        if (again instanceof BackendError && contextTooLong(again)) throw stillTooLong(again, contextTooLong(again) ?? overflow);
+        throw again;
+      }
+    }
+  }
+
+  generate(request: GenerateRequest): AsyncIterable<StreamChunk> {
+    return this.fitting(request, (r) => this.generateOnce(r), shrinkGenerate);
+  }
+
+  private async *generateOnce(request: GenerateRequest): AsyncIterable<StreamChunk> {
     const fim = request.raw ? parseQwenFim(request.prompt) : undefined;
     if (fim && (await this.useInfill(request.signal))) {
       yield* this.infill(request, fim);
@@ -262,15 +300,21 @@ export class OpenAICompatibleBackend implements Backend {
     }
   }
 
-  async *chat(request: ChatRequest): AsyncIterable<StreamChunk> {
+  chat(request: ChatRequest): AsyncIterable<StreamChunk> {
+    return this.fitting(request, (r) => this.chatOnce(r), shrinkChat);
+  }
+
+  private async *chatOnce(request: ChatRequest): AsyncIterable<StreamChunk> {
     const body = chatBody(request);
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined;
     let thinking = false;
+    const tools = new ToolCallAssembler();
     const parts = this.stream(request.signal, request.model, request.limits ?? {}, (signal) => this.client(signal).chat.completions.create(body, { signal }));
     for await (const part of parts) {
       const choice = part.choices[0];
-      const delta = (choice?.delta ?? {}) as { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+      const delta = (choice?.delta ?? {}) as { content?: string | null; reasoning_content?: string | null; reasoning?: string | null; tool_calls?: ToolCallDelta[] };
+      tools.add(delta.tool_calls);
       const reasoning = delta.reasoning_content ?? delta.reasoning;
       let text = '';
       if (reasoning) {
@@ -286,7 +330,10 @@ export class OpenAICompatibleBackend implements Backend {
       finish = choice?.finish_reason ?? finish;
       usage = part.usage ?? usage;
     }
-    if (finish) yield { text: thinking ? '</think>' : '', done: true, stats: stats(finish, usage) };
+    if (!finish) return;
+    // Native tool calls, whole, with the final chunk: as the Ollama backend gives them to src/lm/.
+    const called = tools.finish();
+    yield { text: (thinking ? '</think>' : '') + called.text, done: true, stats: stats(finish, usage), ...(called.calls.length ? { toolCalls: called.calls } : {}) };
   }
 
   async listModels(signal?: AbortSignal): Promise<InstalledModel[]> {
@@ -303,7 +350,9 @@ export class OpenAICompatibleBackend implements Backend {
   private cards(signal?: AbortSignal): Promise<ModelCard[]> {
     return this.unary(signal, undefined, async (client, s) => {
       const page = await client.models.list({ signal: s });
-      return page.data as unknown as ModelCard[]; // vLLM and llama.cpp add fields the client's type omits
+      const cards = page.data as unknown as ModelCard[]; // vLLM and llama.cpp add fields the client's type omits
+      if (cards[0]) this.engineSeen = engineOf(cards[0].owned_by);
+      return cards;
     });
   }
 
@@ -319,7 +368,8 @@ export class OpenAICompatibleBackend implements Backend {
     if (!card) throw toOpenAIBackendError({ status: 404, message: `model ${model} not listed` }, { ...this.ctx(model), servedModels: cards.map((c) => c.id) });
     const instruct = /instruct|chat|-it\b/i.test(model);
     const contextLength = contextOf(card);
-    return { capabilities: instruct ? ['completion'] : ['completion', 'insert'], ...(contextLength !== undefined ? { contextLength } : {}) };
+    // Instruct models call tools natively where the server parses them (vLLM --enable-auto-tool-choice).
+    return { capabilities: instruct ? ['completion', 'tools'] : ['completion', 'insert'], ...(contextLength !== undefined ? { contextLength } : {}) };
   }
 
   pull(model: string): AsyncIterable<PullProgress> {

@@ -3,6 +3,7 @@
 // Pure: openai.ts turns the client's errors into a `ServerFailure`; this file never imports `openai`.
 
 import { BackendError, type BackendErrorContext, type BackendErrorKind } from './errors';
+import type { ContextOverflow } from './openaiShrink';
 
 /** The facts of one failure, taken from the client's error (or a mid-stream error event). */
 export interface ServerFailure {
@@ -22,6 +23,8 @@ export interface ServerFailure {
 export interface OpenAIErrorContext extends BackendErrorContext {
   /** An API key was sent (401 then means "wrong key", not "missing key"). */
   keySent?: boolean;
+  /** How messages name the server once its engine is known ("vLLM at https://gpu:8000"); else "The server at …". */
+  server?: string;
   /** What the server serves, for a 404 about the model. */
   servedModels?: readonly string[];
 }
@@ -29,11 +32,48 @@ export interface OpenAIErrorContext extends BackendErrorContext {
 /** `detail` of a BackendError for a prompt longer than the model's context: shrink and retry once. */
 export const CONTEXT_TOO_LONG = 'context too long';
 
-/** The error is "prompt too long for the model's context"; `limit` is the context size when the server said it. */
-export function contextTooLong(error: unknown): { limit?: number } | undefined {
+/** The error for a prompt that did not fit even after the shortened retry: what a person can do. */
+export function stillTooLong(first: BackendError, overflow: ContextOverflow | undefined): BackendError {
+  const model = first.context.model ? `"${first.context.model}"` : 'the model';
+  const limit = overflow?.limit ? ` (${overflow.limit} tokens)` : '';
+  return new BackendError(
+    'capability',
+    `The request is too long for ${model} on ${first.context.host}${limit}, even after Qwen Local shortened it once. Select less code, start a new chat, or give the model a larger context on the server (vLLM --max-model-len, llama-server --ctx-size).`,
+    first.context,
+    first.status,
+    STILL_TOO_LONG,
+  );
+}
+
+/** `detail` of the error once the shortened retry did not fit either: not retried again. */
+export const STILL_TOO_LONG = 'still too long after shortening';
+
+/**
+ * The error is "prompt too long for the model's context": the context size and the prompt's size
+ * when the server said them (undefined fields left out).
+ */
+export function contextTooLong(error: unknown): ContextOverflow | undefined {
   if (!(error instanceof BackendError) || !error.detail?.startsWith(CONTEXT_TOO_LONG)) return undefined;
-  const m = /(\d+) tokens/.exec(error.detail);
-  return { limit: m ? Number(m[1]) : undefined };
+  const limit = /length is (\d+) tokens/.exec(error.detail)?.[1];
+  const prompt = /prompt has (\d+) tokens/.exec(error.detail)?.[1];
+  return { ...(limit ? { limit: Number(limit) } : {}), ...(prompt ? { promptTokens: Number(prompt) } : {}) };
+}
+
+/**
+ * The sizes in a server's "does not fit" message:
+ * - vLLM (entrypoints/renderer.py, serving_engine.py _validate_input): "This model's maximum context
+ *   length is N tokens. However, your request has M input tokens." / "'max_tokens' … is too large: X.
+ *   This model's maximum context length is N tokens and your request has M input tokens (…)"; before
+ *   0.9: "However, you requested T tokens (M in the messages, C in the completion)".
+ * - llama-server (tools/server/server-context.cpp): "request (M tokens) exceeds the available context
+ *   size (N tokens), try increasing it"; builds before it: "the request exceeds the available context size".
+ * Undefined when the message is not about the context.
+ */
+export function parseContextOverflow(message: string, type = ''): ContextOverflow | undefined {
+  const limit = /maximum context length is (\d+)/i.exec(message)?.[1] ?? /available context size \((\d+) tokens\)/i.exec(message)?.[1];
+  const prompt = /request has (\d+) input tokens/i.exec(message)?.[1] ?? /\((\d+) in the messages/i.exec(message)?.[1] ?? /request \((\d+) tokens\) exceeds/i.exec(message)?.[1];
+  if (!limit && !/context (size|length|window)|exceed_context|too long/i.test(`${message} ${type}`)) return undefined;
+  return { ...(limit ? { limit: Number(limit) } : {}), ...(prompt ? { promptTokens: Number(prompt) } : {}) };
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -80,13 +120,14 @@ export function summarizeHtml(body: string): string | undefined {
 /** The sentence a person reads for a failure, naming the server and the model. */
 export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext): BackendError {
   const host = ctx.host;
+  const server = ctx.server ?? `The server at ${host}`;
   const model = ctx.model ? `"${ctx.model}"` : 'the model';
   const base: BackendErrorContext = ctx.model === undefined ? { host } : { host, model: ctx.model };
   const make = (kind: BackendErrorKind, message: string, detail = f.message) => new BackendError(kind, message, base, f.status, detail);
   const setKey = 'Set it with "Qwen Local: Set API Key for the Model Server".';
 
   if (f.aborted) return make('aborted', 'Cancelled.');
-  if (f.timeout) return make('timeout', `The server at ${host} did not answer in time${ctx.model ? ` for ${model}` : ''}. It may be busy or still loading; try again.`);
+  if (f.timeout) return make('timeout', `${server} did not answer in time${ctx.model ? ` for ${model}` : ''}. It may be busy or still loading; try again.`);
   if (f.connection || f.status === undefined) {
     const codes = causeCodes(f.cause);
     const tls = codes.map((c) => TLS_PROBLEMS[c]).find((p) => p !== undefined);
@@ -99,7 +140,7 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
     }
     const all = causeMessages(f.cause);
     if (/redirect/i.test(all)) {
-      return make('unreachable', `The server at ${host} answered with a redirect, which Qwen Local never follows (it could send your code elsewhere). Use the final address as the server URL.`, all);
+      return make('unreachable', `${server} answered with a redirect, which Qwen Local never follows (it could send your code elsewhere). Use the final address as the server URL.`, all);
     }
     if (codes.some((c) => UNREACHABLE_CODES.has(c)) || f.connection) {
       return make('unreachable', `Nothing answers at ${host}. Is the model server running (e.g. \`vllm serve …\` or \`llama-server …\`), and is the server URL right?`, codes[0] ?? (all || f.message));
@@ -114,8 +155,8 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
       return make(
         'unauthorized',
         ctx.keySent
-          ? `The server at ${host} refused the API key (${f.status}). The key may be wrong or revoked. ${setKey}`
-          : `The server at ${host} needs an API key (${f.status}). ${setKey}`,
+          ? `${server} refused the API key (${f.status}). The key may be wrong or revoked. ${setKey}`
+          : `${server} needs an API key (${f.status}). ${setKey}`,
         said,
       );
     case 404: {
@@ -126,24 +167,28 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
       return make('modelNotFound', `Model ${model} is not served by ${host}.${served} Pick one of its models with "Qwen Local: Select Completion Model" or "Select Chat Model".`, said);
     }
     case 400: {
-      const limit = /maximum context length is (\d+)/i.exec(f.message)?.[1];
-      if (limit || /context (size|length|window)|exceed_context|too long/i.test(`${f.message} ${f.type ?? ''}`)) {
-        const detail = `${CONTEXT_TOO_LONG}${limit ? `: the model's maximum context length is ${limit} tokens` : ''}`;
+      const overflow = parseContextOverflow(f.message, f.type);
+      if (overflow) {
+        const { limit, promptTokens } = overflow;
+        const detail = `${CONTEXT_TOO_LONG}${limit ? `: the model's maximum context length is ${limit} tokens` : ''}${promptTokens ? `; the prompt has ${promptTokens} tokens` : ''}`;
         return make('capability', `The prompt is too long for ${model} on ${host}${limit ? ` (at most ${limit} tokens)` : ''}. Qwen Local shortens it and retries once.`, detail);
+      }
+      if (/enable-auto-tool-choice|tool-call-parser/i.test(f.message)) {
+        return make('capability', `${host} was started without tool calling, which agent mode needs. Add --enable-auto-tool-choice --tool-call-parser hermes (Qwen2.5) or qwen3_coder (Qwen3-Coder) to its \`vllm serve\` command.`, said);
       }
       return make('capability', `${host} rejected the request for ${model}: ${said}`, said);
     }
     case 429:
     case 503:
-      return make('busy', `The server at ${host} is busy (${f.status}): other requests are ahead. Qwen Local backs off and tries again later.`, said);
+      return make('busy', `${server} is busy (${f.status}): other requests are ahead. Completions pause for a few seconds; a chat question or command stays as it is: try it again in a moment.`, said);
     case 501:
       return make('capability', `${model} on ${host} cannot do this: ${said}. Pick another model.`, said);
     default:
       if (html) {
         return make('server', `The answer from ${host} did not come from a model server: ${said}. Check the server URL and the proxy settings, or try again if the server is restarting.`, said);
       }
-      if (f.status !== undefined && f.status >= 500) return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''} (${f.status}): ${said}. See the server's log.`, said);
-      if (f.status !== undefined) return make('badResponse', `The server at ${host} answered ${f.status}: ${said}.`, said);
-      return make('server', `The server at ${host} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);
+      if (f.status !== undefined && f.status >= 500) return make('server', `${server} failed${ctx.model ? ` running ${model}` : ''} (${f.status}): ${said}. See the server's log.`, said);
+      if (f.status !== undefined) return make('badResponse', `${server} answered ${f.status}: ${said}.`, said);
+      return make('server', `${server} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);
   }
 }

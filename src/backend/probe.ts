@@ -105,6 +105,16 @@ export function engineOf(ownedBy: string | undefined): string {
   }
 }
 
+/**
+ * How messages and the status name the server in use: "vLLM at https://gpu:8000", "llama.cpp server
+ * at …", "Ollama at …"; without a known engine, "The model server at …".
+ */
+export function serverName(kind: 'ollama' | 'openai' | undefined, engine: string | undefined, host: string): string {
+  if (kind === 'ollama') return `Ollama at ${host}`;
+  if (kind === 'openai' && engine && !engine.startsWith('an ')) return `${engine === 'llama.cpp' ? 'llama.cpp server' : engine} at ${host}`;
+  return kind === 'openai' ? `The OpenAI-compatible server at ${host}` : `The model server at ${host}`;
+}
+
 export interface ProbeOptions {
   kind: ServerKind;
   url: string;

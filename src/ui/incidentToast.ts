@@ -8,17 +8,19 @@ import * as vscode from 'vscode';
 const INSTALL_URL = 'https://ollama.com/download';
 
 /** The message of the incident toast, with its actions as command links. */
-export function incidentToastMessage(message: string): string {
-  const settings = `command:workbench.action.openSettings?${encodeURIComponent(JSON.stringify(['qwenLocal.ollamaHost']))}`;
-  return `${message} [Retry](command:qwenLocal.retryConnection) · [Open Settings](${settings}) · [Install Ollama](${INSTALL_URL})`;
+export function incidentToastMessage(message: string, ollama = true): string {
+  const settings = `command:workbench.action.openSettings?${encodeURIComponent(JSON.stringify([ollama ? 'qwenLocal.ollamaHost' : 'qwenLocal.server.url']))}`;
+  // A team server is not installed from here: the doctor says what is wrong with it instead.
+  const last = ollama ? `[Install Ollama](${INSTALL_URL})` : '[Connection Doctor](command:qwenLocal.connectionDoctor)';
+  return `${message} [Retry](command:qwenLocal.retryConnection) · [Open Settings](${settings}) · ${last}`;
 }
 
 export class IncidentToast implements vscode.Disposable {
   private current: { report(message: string): void; end(): void } | undefined;
 
   /** Shows the incident's toast, or updates the one already shown (never a second one). */
-  show(message: string): void {
-    const text = incidentToastMessage(message);
+  show(message: string, ollama = true): void {
+    const text = incidentToastMessage(message, ollama);
     if (this.current) {
       this.current.report(text);
       return;

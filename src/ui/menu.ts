@@ -21,7 +21,7 @@ export function menuEntries(f: MenuFacts): MenuEntry[] {
   const entries: MenuEntry[] = [];
   if (f.offline) {
     entries.push(
-      { label: '$(refresh) Retry Connection to Ollama', command: 'qwenLocal.retryConnection' },
+      { label: '$(refresh) Retry Connection to the Model Server', command: 'qwenLocal.retryConnection' },
       { label: '$(pulse) Run the Connection Doctor', command: 'qwenLocal.connectionDoctor' },
     );
   }

@@ -22,7 +22,7 @@ export class StatusBar implements vscode.Disposable {
 
   async notify(error: BackendError): Promise<void> {
     if (error.kind === 'unreachable') {
-      this.offlineToast.show(error.message);
+      this.offlineToast.show(error.message, this.model.facts.serverKind !== 'openai');
       return;
     }
     if (error.kind === 'modelNotFound' && error.context.model) {
@@ -46,7 +46,7 @@ export class StatusBar implements vscode.Disposable {
    * closed it), never a second toast.
    */
   stillOffline(message: string): void {
-    this.offlineToast.show(message);
+    this.offlineToast.show(message, this.model.facts.serverKind !== 'openai');
   }
 
   private armSnoozeTimer(until: number): void {

@@ -79,7 +79,7 @@ export class StatusModel implements StatusReporter {
     this.hooks.log?.(`${error.kind}: ${error.message}${error.detail && error.detail !== error.message ? ` (${error.detail})` : ''}`);
     if (error.kind === 'timeout') return; // shows nothing: the next keystroke tries again
     const isNew = this.incidents.report(error);
-    this.update(error.kind === 'unreachable' ? { connection: 'offline' } : { connection: 'error', lastError: error.message });
+    this.update(error.kind === 'unreachable' ? { connection: 'offline' } : { connection: error.kind === 'busy' ? 'busy' : 'error', lastError: error.message });
     if (isNew) {
       this.notifications++;
       this.hooks.notify(error);

@@ -1,6 +1,6 @@
 // What the status bar item says in each state. Pure, so the wording is tested without VS Code.
 
-export type ConnectionState = 'connecting' | 'ready' | 'offline' | 'error';
+export type ConnectionState = 'connecting' | 'ready' | 'offline' | 'busy' | 'error';
 
 export interface StatusFacts {
   connection: ConnectionState;
@@ -18,6 +18,9 @@ export interface StatusFacts {
   lastError?: string;
   /** What the server probe found ("Found vLLM at team-gpu:8000, serving …"). */
   server?: string;
+  /** The server in use by name ("vLLM at https://gpu:8000"), once probed; Ollama's wording until then. */
+  serverName?: string;
+  serverKind?: 'ollama' | 'openai';
   now: number;
 }
 
@@ -35,15 +38,19 @@ function minutesLeft(until: number, now: number): number {
 export function statusView(f: StatusFacts): StatusView {
   const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.server ?? f.host}`;
   const click = '\n\nClick for the Qwen Local menu.';
+  const openai = f.serverKind === 'openai';
   if (f.connection === 'offline') {
+    const what = openai
+      ? `${f.serverName ?? `The server at ${f.host}`} is not reachable. Check that it runs (\`vllm serve …\`, \`llama-server …\`), or run Connection Doctor`
+      : `Ollama is not reachable at ${f.host}. Start it with \`ollama serve\``;
     return {
       text: '$(debug-disconnect) Qwen: offline',
-      tooltip: `Ollama is not reachable at ${f.host}. Start it with \`ollama serve\`; Qwen Local reconnects on its own.${click}`,
+      tooltip: `${what}; Qwen Local reconnects on its own.${click}`,
       severity: 'warning',
     };
   }
   if (f.connection === 'connecting') {
-    return { text: '$(loading~spin) Qwen', tooltip: `Connecting to Ollama at ${f.host}…${click}` };
+    return { text: '$(loading~spin) Qwen', tooltip: `Connecting to ${openai ? (f.serverName ?? `the server at ${f.host}`) : `Ollama at ${f.host}`}…${click}` };
   }
   if (f.loadingModel) {
     if (f.reloading) {
@@ -54,6 +61,10 @@ export function statusView(f: StatusFacts): StatusView {
   }
   if (f.working.length > 0) {
     return { text: '$(loading~spin) Qwen', tooltip: `Working: ${f.working.join(', ')}\n${models}${click}` };
+  }
+  if (f.connection === 'busy') {
+    // Up but full (429/503): not offline, and nothing to fix on this machine.
+    return { text: '$(watch) Qwen: server busy', tooltip: `${f.lastError ?? 'The server is busy.'}\n${models}${click}`, severity: 'warning' };
   }
   if (f.connection === 'error') {
     return { text: '$(warning) Qwen', tooltip: `${f.lastError ?? 'The last request failed.'}\n${models}${click}`, severity: 'error' };

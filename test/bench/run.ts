@@ -18,6 +18,7 @@ import type { OverheadResult } from './completion-overhead';
 import type { MemoryResult } from './completion-memory';
 import type { ReplayResult } from './completion-replay';
 import type { ErrorRow } from './completion-tokens';
+import type { TeamRow } from './team-load';
 import { argValue, fmtMs, fmtPct, hasFlag, RESULT_MARK, ROOT, table } from './lib';
 
 const quick = hasFlag('quick');
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
   const tokens = tokenizerInstalled()
     ? await runScript<{ files: number; rows: ErrorRow[] }>('Token estimate error', 'completion-tokens.ts', [], common)
     : undefined;
+  const team = await runScript<{ rows: TeamRow[] }>('Team load: 1, 8, 32 people on one vLLM server', 'team-load.ts', [], [...common, ...seedArgs]);
   const vsix = await vsixSize();
   const e2e = e2eMetrics();
 
@@ -165,6 +167,15 @@ async function main(): Promise<void> {
     rows.push({ figure: `Overhead per completion, p50 (${o.fileLines}-line file, ${o.openFiles} open files)`, goal: `≤ ${GOALS.overheadP50Ms} ms`, measured: fmtMs(o.total.p50), verdict: verdict(o.total.p50 <= GOALS.overheadP50Ms) });
     rows.push({ figure: 'Overhead per completion, p99', goal: `≤ ${GOALS.overheadP99Ms} ms`, measured: fmtMs(o.total.p99), verdict: verdict(o.total.p99 <= GOALS.overheadP99Ms) });
   } else failed('Overhead per completion', overhead);
+
+  if (team.result) {
+    const one = team.result.rows.find((r) => r.users === 1);
+    const most = team.result.rows.at(-1);
+    if (one && most) {
+      rows.push({ figure: `Team server: pause → ghost text p95 at ${most.users} people vs 1 (issue 12)`, goal: '≤ 2×', measured: `${fmtMs(most.pauseGhostP95, 0)} vs ${fmtMs(one.pauseGhostP95, 0)}`, verdict: verdict(most.pauseGhostP95 <= 2 * one.pauseGhostP95) });
+      rows.push({ figure: 'Team server: requests in flight per person', goal: '≤ 1', measured: String(Math.max(...team.result.rows.map((r) => r.maxOpenPerUser))), verdict: verdict(team.result.rows.every((r) => r.maxOpenPerUser <= 1)) });
+    }
+  } else failed('Team load', team);
 
   if (replay.result) {
     const r = replay.result;

@@ -7,21 +7,25 @@ import { Proc } from './procs.mjs';
 import { ROOT } from './paths.mjs';
 
 export const SIM_CLI = join(ROOT, 'test', 'sim', 'cli.ts');
+/** The OpenAI-compatible simulator (vLLM or llama-server), same control API shape (test/sim/openai/cli.ts). */
+export const OPENAI_SIM_CLI = join(ROOT, 'test', 'sim', 'openai', 'cli.ts');
 
 /**
  * Starts the simulator on a free loopback port; resolves once it printed its JSON line.
- * @param {{ config?: object, configFile?: string, logFile?: string, port?: number }} [options]
+ * `openai: true` starts the OpenAI-compatible simulator instead (config: OpenAISimConfig).
+ * @param {{ config?: object, configFile?: string, logFile?: string, port?: number, openai?: boolean }} [options]
  */
 export async function startSimulator(options = {}) {
-  if (!existsSync(SIM_CLI)) throw new Error(`the Ollama simulator is missing: ${SIM_CLI}`);
-  const args = ['--import', 'tsx', SIM_CLI, '--port', String(options.port ?? 0)];
+  const cli = options.openai ? OPENAI_SIM_CLI : SIM_CLI;
+  if (!existsSync(cli)) throw new Error(`the simulator is missing: ${cli}`);
+  const args = ['--import', 'tsx', cli, '--port', String(options.port ?? 0)];
   if (options.config) {
     const file = options.configFile ?? join(ROOT, '.vscode-test', 'sim-config.json');
     writeFileSync(file, JSON.stringify(options.config, null, 2));
     args.push('--config', file);
   }
   // Run through node's tsx loader (not npx): one process, no npm lookup, starts in ~1 s.
-  const proc = new Proc('ollama-sim', process.execPath, args, { cwd: ROOT, logFile: options.logFile });
+  const proc = new Proc(options.openai ? 'openai-sim' : 'ollama-sim', process.execPath, args, { cwd: ROOT, logFile: options.logFile });
   const m = await proc.waitForOutput(/^\{.*"url".*\}\s*$/m, 30_000);
   const info = JSON.parse(m[0]);
   return new Simulator(proc, info);

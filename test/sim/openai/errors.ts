@@ -48,22 +48,43 @@ function llamaType(status: number): string {
  * - vLLM before 0.10: `{"object":"error","message","type","param","code"}` (entrypoints/openai/protocol.py);
  * - llama.cpp: `{"error":{"code","message","type"}}` (server.cpp res_error around format_error_response).
  */
-export function errorBody(style: ErrorStyle, status: number, message: string, type?: string): Record<string, unknown> {
-  if (style.flavour === 'llamacpp') return { error: { code: status, message, type: type ?? llamaType(status) } };
+export function errorBody(style: ErrorStyle, status: number, message: string, type?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  if (style.flavour === 'llamacpp') return { error: { code: status, message, type: type ?? llamaType(status), ...extra } };
   const info = { message, type: type ?? vllmType(status), param: null, code: status };
   return style.errorShape === 'flat' ? { object: 'error', ...info } : { error: info };
 }
 
-/** vLLM serving_engine.py OpenAIServing._validate_input (the long-standing wording; newer releases phrase the second sentence differently). */
-export function vllmContextTooLong(maxModelLen: number, promptTokens: number, maxTokens: number): string {
+/**
+ * vLLM's 400 for a request that does not fit max_model_len, in the wording of current releases
+ * (checked in vllm-project/vllm: vllm/entrypoints/renderer.py `_create_tokens_prompt` for a prompt
+ * that alone is too long; entrypoints/openai/serving_engine.py `_validate_input` for a prompt that
+ * fits but leaves no room for max_tokens). Releases before 0.9 said "However, you requested N tokens
+ * (P in the messages, C in the completion)" for both; `legacy` gives that text.
+ */
+export function vllmContextTooLong(maxModelLen: number, promptTokens: number, maxTokens: number, legacy = false): string {
+  if (legacy) {
+    return (
+      `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${promptTokens + maxTokens} tokens ` +
+      `(${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`
+    );
+  }
+  if (promptTokens >= maxModelLen) {
+    return `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`;
+  }
   return (
-    `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${promptTokens + maxTokens} tokens ` +
-    `(${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`
+    `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens ` +
+    `and your request has ${promptTokens} input tokens (${maxTokens} > ${maxModelLen} - ${promptTokens}).`
   );
 }
 
-/** llama.cpp's exceed_context_size_error text (newer builds; older ones answered 500). From memory, not re-verified. */
-export const LLAMA_CONTEXT_TOO_LONG = 'the request exceeds the available context size, try increasing it';
+/**
+ * llama-server's exceed_context_size_error (ggml-org/llama.cpp tools/server/server-context.cpp, the
+ * check `slot.task->n_tokens() >= slot.n_ctx`; the error's to_json in server-task.cpp adds
+ * n_prompt_tokens and n_ctx to the body). It checks the prompt only: generation stops at the context.
+ */
+export function llamaContextTooLong(promptTokens: number, nCtx: number): string {
+  return `request (${promptTokens} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`;
+}
 
 /** vLLM OpenAIServing._check_model. */
 export function vllmModelMissing(model: string): string {

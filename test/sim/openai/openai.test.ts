@@ -119,7 +119,10 @@ describe('OpenAI-compatible simulator (vLLM flavour)', function () {
     sim.configure({ models: [{ id: BASE, maxModelLen: 50 }] });
     const e = await rejection(client.completions.create({ model: BASE, prompt: 'word '.repeat(60), max_tokens: 10 }));
     assert.ok(e instanceof BadRequestError);
-    assert.match(e.message, /This model's maximum context length is 50 tokens\. However, you requested \d+ tokens/);
+    assert.match(e.message, /This model's maximum context length is 50 tokens\. However, your request has \d+ input tokens/);
+    sim.configure({ legacyContextError: true });
+    const old = await rejection(client.completions.create({ model: BASE, prompt: 'word '.repeat(60), max_tokens: 10 }));
+    assert.match(old.message, /This model's maximum context length is 50 tokens\. However, you requested \d+ tokens \(\d+ in the messages, 10 in the completion\)/);
   });
 
   it('the pre-0.10 flat error body reaches the client only as a raw body', async () => {
@@ -268,5 +271,6 @@ describe('OpenAI-compatible simulator (llama.cpp flavour)', function () {
     const e = await rejection(client.completions.create({ model: 'whatever', prompt: 'word '.repeat(40) }));
     assert.ok(e instanceof BadRequestError);
     assert.equal((e as APIError).type, 'exceed_context_size_error');
+    assert.match(e.message, /request \(\d+ tokens\) exceeds the available context size \(20 tokens\), try increasing it/);
   });
 });

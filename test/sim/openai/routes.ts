@@ -13,14 +13,17 @@ import { abortableSleep } from '../scheduler';
 import { countTokens, parseFim } from '../tokens';
 import type { AnswerSource, ChatContext, ChatRule, CompletionRule, GenerateContext } from '../types';
 import { AbortedError, QueueFullError, type Batch } from './batch';
-import { errorBody, LLAMA_CONTEXT_TOO_LONG, vllmContextTooLong, vllmModelMissing, type ErrorStyle } from './errors';
+import { errorBody, llamaContextTooLong, vllmContextTooLong, vllmModelMissing, type ErrorStyle } from './errors';
 import { SseExchange } from './exchange';
-import { chunkOf, isFimModel, llamaInfillPrompt, objectName, splitReasoning, wholeOf } from './shapes';
+import { deltaChunks, HermesStream, parseHermes, type HermesDelta } from './hermes';
+import { chunkOf, isFimModel, llamaInfillPrompt, modelListOf, objectName, splitReasoning, wholeOf } from './shapes';
 import type { OpenAIEndpoint, OpenAIFault, OpenAIRequestRecord, OpenAITiming, ServedModel } from './types';
 
 export interface OpenAISettings extends ErrorStyle {
   models: ServedModel[];
   reasoningParser: boolean;
+  legacyContextError: boolean;
+  toolParser: boolean;
   apiKey: string | undefined;
   timing: OpenAITiming;
   maxBatch: number;
@@ -71,6 +74,8 @@ export interface Job {
   includeUsage: boolean;
   answer: () => Promise<PlannedAnswer>;
   faults: OpenAIFault[];
+  /** A chat with `tools`: the answer goes through vLLM's hermes tool parser (hermes.ts). */
+  tools?: boolean;
 }
 
 export class OpenAIRoutes {
@@ -155,7 +160,7 @@ export class OpenAIRoutes {
 
     switch (route.endpoint) {
       case 'models':
-        return x.json(200, this.modelList());
+        return x.json(200, modelListOf(this.s.settings().models, this.s.settings().flavour));
       case 'health':
         return x.json(200, { status: 'ok' });
       case 'completions':
@@ -169,18 +174,6 @@ export class OpenAIRoutes {
     }
   }
 
-  private modelList(): Record<string, unknown> {
-    const { models, flavour } = this.s.settings();
-    const created = Math.floor(Date.now() / 1000);
-    if (flavour === 'llamacpp') {
-      // n_ctx_train is the model's trained context, not the server's --ctx-size.
-      const data = models.map((m) => ({ id: m.id, object: 'model', created, owned_by: 'llamacpp', meta: { vocab_type: 2, n_vocab: 151936, n_ctx_train: m.maxModelLen ?? 32768, n_embd: 3584, n_params: 7_615_616_512 } }));
-      return { models: models.map((m) => ({ name: m.id, model: m.id, type: 'model', capabilities: ['completion'] })), object: 'list', data };
-    }
-    const data = models.map((m) => ({ id: m.id, object: 'model', created, owned_by: 'vllm', root: m.id, parent: null, max_model_len: m.maxModelLen ?? 32768, permission: [] }));
-    return { object: 'list', data };
-  }
-
   /** The served model a request names; llama-server serves one model and ignores the name. Sends 404 otherwise. */
   private target(x: SseExchange, body: Body): ServedModel | undefined {
     const { models, flavour } = this.s.settings();
@@ -191,12 +184,18 @@ export class OpenAIRoutes {
     return found;
   }
 
-  /** Rejects a prompt that does not fit with its max_tokens (vLLM 400; llama.cpp 400 exceed_context_size_error). */
+  /** Rejects what does not fit: vLLM prompt + max_tokens (none: up to the limit); llama-server the prompt alone (errors.ts). */
   private fits(x: SseExchange, model: ServedModel, promptTokens: number, maxTokens: number | undefined): boolean {
     const limit = model.maxModelLen ?? 32768;
-    if (promptTokens + (maxTokens ?? 0) <= limit) return true;
-    if (this.s.settings().flavour === 'llamacpp') this.error(x, 400, LLAMA_CONTEXT_TOO_LONG, 'exceed_context_size_error');
-    else this.error(x, 400, vllmContextTooLong(limit, promptTokens, maxTokens ?? 0));
+    const { flavour, legacyContextError } = this.s.settings();
+    if (flavour === 'llamacpp') {
+      if (promptTokens < limit) return true;
+      x.json(400, errorBody(this.s.settings(), 400, llamaContextTooLong(promptTokens, limit), 'exceed_context_size_error', { n_prompt_tokens: promptTokens, n_ctx: limit }));
+      x.rec.error = 'context too long';
+      return false;
+    }
+    if (promptTokens < limit && promptTokens + (maxTokens ?? 0) <= limit) return true;
+    this.error(x, 400, vllmContextTooLong(limit, promptTokens, maxTokens ?? 0, legacyContextError));
     return false;
   }
 
@@ -246,6 +245,9 @@ export class OpenAIRoutes {
     const maxTokens = int(body.max_completion_tokens) ?? int(body.max_tokens);
     const promptTokens = countTokens(rendered);
     if (!this.fits(x, model, promptTokens, maxTokens)) return;
+    const tools = Array.isArray(body.tools) && body.tools.length > 0 && body.tool_choice !== 'none';
+    // vLLM without the flags: "auto" tool choice is refused (chat_completion/serving.py).
+    if (tools && !settings.toolParser) return this.error(x, 400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set');
     const ctx: ChatContext = {
       model: model.id,
       messages,
@@ -262,6 +264,7 @@ export class OpenAIRoutes {
       ...this.streaming(body),
       answer: async () => planAnswer(await answerChat(settings.chats, settings.chatAnswer, ctx), stop, maxTokens),
       faults,
+      tools,
     });
   }
 
@@ -334,6 +337,7 @@ export class OpenAIRoutes {
       rec.startedAt = Date.now();
       const plan = await job.answer();
       const reasoning = job.endpoint === 'chat' && this.s.settings().reasoningParser ? splitReasoning(plan) : undefined;
+      const hermes = job.tools ? new HermesStream() : undefined;
       await abortableSleep(job.promptTokens * timing.promptMsPerToken, x.signal);
 
       const drop = job.faults.find((f) => f.kind === 'drop');
@@ -350,16 +354,24 @@ export class OpenAIRoutes {
         rec.text += piece;
         rec.tokensSent++;
         rec.firstTokenAt ??= Date.now();
-        if (job.stream && !x.event(chunkOf(job, id, created, piece, null, i === 0, reasoning?.[i] ?? false))) return;
+        if (job.stream && hermes) {
+          if (!this.deltas(x, job, id, created, hermes.add(piece), i === 0)) return;
+        } else if (job.stream && !x.event(chunkOf(job, id, created, piece, null, i === 0, reasoning?.[i] ?? false))) return;
       }
+      if (job.stream && hermes && !this.deltas(x, job, id, created, hermes.flush(), plan.pieces.length === 0)) return;
       if (drop?.kind === 'drop') return x.drop();
       if (errorEvent?.kind === 'errorEvent') return this.errorEvent(x, errorEvent.message);
       if (noDone && job.stream) return x.end('dropped');
 
-      const reason = plan.doneReason;
+      const whole = hermes && !job.stream ? parseHermes(rec.text) : undefined;
+      const reason = (hermes?.calls ?? 0) > 0 || (whole?.toolCalls.length ?? 0) > 0 ? 'tool_calls' : plan.doneReason;
       rec.finishReason = reason;
       const usage = { prompt_tokens: job.promptTokens, completion_tokens: rec.tokensSent, total_tokens: job.promptTokens + rec.tokensSent };
-      if (!job.stream) return x.json(200, wholeOf(job, id, created, plan.pieces.filter((_, i) => !reasoning?.[i]).join(''), reason, usage));
+      if (!job.stream) {
+        const answer = wholeOf(job, id, created, whole ? whole.content : plan.pieces.filter((_, i) => !reasoning?.[i]).join(''), reason, usage);
+        if (whole?.toolCalls.length) (answer.choices as { message: Record<string, unknown> }[])[0]!.message.tool_calls = whole.toolCalls;
+        return x.json(200, answer);
+      }
       x.event(chunkOf(job, id, created, '', reason, plan.pieces.length === 0));
       if (job.endpoint === 'infill') return x.end(); // llama.cpp ends its native streams without [DONE]
       if (job.includeUsage) x.event({ id, object: objectName(job.endpoint, true), created, model: job.model, choices: [], usage });
@@ -370,6 +382,11 @@ export class OpenAIRoutes {
     } finally {
       if (joined) batch.leave();
     }
+  }
+
+  /** Chat chunks for the tool parser's deltas (content or tool_calls); false once the client is gone. */
+  private deltas(x: SseExchange, job: Job, id: string, created: number, deltas: HermesDelta[], first: boolean): boolean {
+    return deltaChunks({ id, object: objectName(job.endpoint, true), created, model: job.model }, deltas, first).every((chunk) => x.event(chunk));
   }
 
   /** vLLM's create_streaming_error_response: an error event, then [DONE]. */

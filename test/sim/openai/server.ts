@@ -155,6 +155,8 @@ export class OpenAISimulator {
     if (config.flavour) s.flavour = config.flavour;
     if (config.errorShape) s.errorShape = config.errorShape;
     if (config.reasoningParser !== undefined) s.reasoningParser = config.reasoningParser;
+    if (config.legacyContextError !== undefined) s.legacyContextError = config.legacyContextError;
+    if (config.toolParser !== undefined) s.toolParser = config.toolParser;
     if (config.models) s.models = [...config.models];
     if ('apiKey' in config) s.apiKey = config.apiKey;
     if (config.timing) s.timing = { ...s.timing, ...config.timing };
@@ -183,6 +185,8 @@ export class OpenAISimulator {
       flavour,
       errorShape: 'nested',
       reasoningParser: false,
+      legacyContextError: false,
+      toolParser: true,
       models: flavour === 'llamacpp' ? [...LLAMACPP_MODELS] : [...VLLM_MODELS],
       apiKey: undefined,
       timing: { ...DEFAULT_OPENAI_TIMING },

@@ -5,7 +5,7 @@
 import type { PlannedAnswer } from '../answers';
 import { FIM, tokenize } from '../tokens';
 import type { Job } from './routes';
-import type { ServedModel } from './types';
+import type { Flavour, ServedModel } from './types';
 
 export function isFimModel(m: ServedModel): boolean {
   return m.fim ?? !/instruct|chat|-it\b/i.test(m.id);
@@ -65,4 +65,16 @@ export function splitReasoning(plan: PlannedAnswer): boolean[] {
   const answer = tokenize(m[2] ?? '');
   plan.pieces = [...thought, ...answer];
   return [...thought.map(() => true), ...answer.map(() => false)];
+}
+
+/** GET /v1/models: vLLM's ModelCard list (max_model_len), or llama-server's (owned_by "llamacpp", meta, and its own `models`). */
+export function modelListOf(models: readonly ServedModel[], flavour: Flavour): Record<string, unknown> {
+  const created = Math.floor(Date.now() / 1000);
+  if (flavour === 'llamacpp') {
+    // n_ctx_train is the model's trained context, not the server's --ctx-size.
+    const data = models.map((m) => ({ id: m.id, object: 'model', created, owned_by: 'llamacpp', meta: { vocab_type: 2, n_vocab: 151936, n_ctx_train: m.maxModelLen ?? 32768, n_embd: 3584, n_params: 7_615_616_512 } }));
+    return { models: models.map((m) => ({ name: m.id, model: m.id, type: 'model', capabilities: ['completion'] })), object: 'list', data };
+  }
+  const data = models.map((m) => ({ id: m.id, object: 'model', created, owned_by: 'vllm', root: m.id, parent: null, max_model_len: m.maxModelLen ?? 32768, permission: [] }));
+  return { object: 'list', data };
 }

@@ -57,6 +57,14 @@ export interface OpenAISimConfig {
   models?: ServedModel[];
   /** vLLM --reasoning-parser (qwen3, deepseek_r1): a chat answer's <think>…</think> is sent as `reasoning_content` deltas. */
   reasoningParser?: boolean;
+  /** vLLM before 0.9 worded the context error "However, you requested N tokens (P in the messages, C in the completion)". */
+  legacyContextError?: boolean;
+  /**
+   * vLLM --enable-auto-tool-choice --tool-call-parser hermes (what Qwen2.5 uses): a chat with `tools`
+   * gets the model's <tool_call>…</tool_call> as streamed `tool_calls` deltas. Default on; off, vLLM
+   * answers a request with tools 400 (auto tool choice needs the flags).
+   */
+  toolParser?: boolean;
   /** --api-key: every /v1 request needs "Authorization: Bearer <apiKey>", else 401. */
   apiKey?: string;
   timing?: Partial<OpenAITiming>;

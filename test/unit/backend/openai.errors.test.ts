@@ -39,10 +39,10 @@ describe('backend/openaiErrors', function () {
       ctx,
     );
     assert.equal(vllm.kind, 'capability');
-    assert.deepEqual(contextTooLong(vllm), { limit: 32768 });
+    assert.deepEqual(contextTooLong(vllm), { limit: 32768, promptTokens: 32000 });
     assert.match(vllm.message, /at most 32768 tokens/);
     const llama = toOpenAIBackendError({ status: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error' }, ctx);
-    assert.deepEqual(contextTooLong(llama), { limit: undefined });
+    assert.deepEqual(contextTooLong(llama), {});
     const other = toOpenAIBackendError({ status: 400, message: 'temperature must be positive' }, ctx);
     assert.equal(contextTooLong(other), undefined);
     assert.equal(contextTooLong(new Error('x')), undefined);

@@ -252,11 +252,17 @@ describe('backend/openai against the simulator (vLLM)', function () {
       }
     });
 
-    it('400 context too long: a distinct detail with the limit', async () => {
-      sim.configure({ models: [{ id: BASE, maxModelLen: 40 }], errorShape: 'flat' });
-      const answer = await readAnswer(backend.generate({ model: BASE, prompt: `<|fim_prefix|>${'word '.repeat(50)}<|fim_suffix|><|fim_middle|>`, raw: true, options: { num_predict: 16 } }), { host: backend.host });
-      assert.equal(answer.error?.kind, 'capability');
-      assert.deepEqual(contextTooLong(answer.error), { limit: 40 });
+    it('400 context too long: shortened and retried once, then a clear message', async () => {
+      sim.configure({ models: [{ id: BASE, maxModelLen: 400 }], errorShape: 'flat' });
+      sim.setCompletion('ok');
+      const fits = await readAnswer(backend.generate({ model: BASE, prompt: `<|fim_prefix|>${'word '.repeat(500)}<|fim_suffix|><|fim_middle|>`, raw: true, options: { num_predict: 16 } }), { host: backend.host });
+      assert.equal(fits.end, 'done', fits.error?.message);
+      assert.equal(sim.find({ endpoint: 'completions' }).length, 2);
+      const tooLong = await readAnswer(backend.generate({ model: BASE, prompt: `<|fim_prefix|>${'word '.repeat(50000)}<|fim_suffix|><|fim_middle|>`, raw: true, options: { num_predict: 16 } }), { host: backend.host });
+      assert.equal(tooLong.error?.kind, 'capability');
+      assert.match(tooLong.error?.message ?? '', /\(400 tokens\), even after Qwen Local shortened it once/);
+      assert.equal(contextTooLong(tooLong.error), undefined, 'not retried again');
+      assert.equal(sim.find({ endpoint: 'completions' }).length, 4);
     });
 
     it('a proxy HTML page is summed up in one line', async () => {
