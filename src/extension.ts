@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { registerActions } from './actions';
 import { registerChat, type ChatApi } from './chat';
+import { registerCodebase } from './codebase/vscodeCodebase';
+import { registerCodebaseTool } from './codebase/vscodeTool';
 import { VsCodeContextSource, createInlineCompletions } from './completion/provider';
 import { Config } from './config';
 import { API_KEY_SECRET, createCore, type CoreUi } from './core';
@@ -71,6 +73,9 @@ export function activate(context: vscode.ExtensionContext): void {
     phases.mark('chat');
     registerLanguageModelProvider(context, services);
     phases.mark('lm');
+    const codebase = registerCodebase(context, services);
+    registerCodebaseTool(context, codebase, log.child('codebase'));
+    phases.mark('codebase');
     const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));
     context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void reloadKey()));
 
