@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { registerActions } from './actions';
 import { registerChat, type ChatApi } from './chat';
-import { registerCodebase } from './codebase/vscodeCodebase';
+import { chatRetriever, registerCodebase } from './codebase/vscodeCodebase';
 import { registerCodebaseTool } from './codebase/vscodeTool';
 import { VsCodeContextSource, createInlineCompletions } from './completion/provider';
 import { Config } from './config';
@@ -65,15 +65,16 @@ export function activate(context: vscode.ExtensionContext): void {
     phases.mark('commands');
     const actions = registerActions(context, services);
     phases.mark('actions');
+    const codebase = registerCodebase(context, services);
     // Chat holds the server lane per answer itself, as actions do: completions wait meanwhile.
     chat = registerChat(context, services, {
       numCtx: () => models.chatNumCtx(),
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
+      codebase: chatRetriever(codebase, () => models.chatNumCtx(), () => config.settings.chat.codebaseAuto),
     });
     phases.mark('chat');
     registerLanguageModelProvider(context, services);
     phases.mark('lm');
-    const codebase = registerCodebase(context, services);
     registerCodebaseTool(context, codebase, log.child('codebase'));
     phases.mark('codebase');
     const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));

@@ -5,14 +5,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import type { SearchOptions, SearchResult } from './codebaseIndex';
+import type { CodebaseRetriever } from '../chat/codebaseContext';
+import { fitHitsToBudget, type SearchOptions, type SearchResult } from './codebaseIndex';
 import { embedderFrom } from './embeddingModel';
 import { indexStatusReport } from './report';
 import { CodebaseService, estimateSeconds, type IndexProgress } from './service';
 import { IndexStore } from './store';
-import { relativePathOf, VsCodeWorkspaceSource } from './vscodeSource';
+import { relativePathOf, uriOf, VsCodeWorkspaceSource } from './vscodeSource';
 
 const CONSENT_KEY = 'qwenLocal.codebase.consent';
+/** The part of the chat's context window @codebase may fill. */
+const CHAT_SHARE = 0.35;
 /** Indexing waits this long after the last keystroke. */
 const TYPING_PAUSE_MS = 2000;
 
@@ -22,6 +25,19 @@ export interface CodebaseApi {
    * files are read (vectors follow in the background); resolves to a sentence when it cannot.
    */
   search(query: string, options: SearchOptions & { ask?: boolean }): Promise<SearchResult | string>;
+}
+
+/** @codebase for the chat panel: the best chunks within a share of the chat's context window. */
+export function chatRetriever(api: CodebaseApi, numCtx: () => number, auto: () => boolean): CodebaseRetriever {
+  return {
+    async retrieve(query, asked) {
+      const result = await api.search(query, { limit: 12, ask: asked });
+      if (typeof result === 'string') return result;
+      return fitHitsToBudget(result.hits, Math.floor(numCtx() * CHAT_SHARE)).kept;
+    },
+    auto,
+    uriOf: (p) => uriOf(p)?.toString(),
+  };
 }
 
 export function registerCodebase(context: vscode.ExtensionContext, services: Services): CodebaseApi {
