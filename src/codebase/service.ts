@@ -114,8 +114,14 @@ export class CodebaseService {
       this.embedderNow = { model: undefined, why: `The server could not be asked for an embedding model (${error instanceof Error ? error.message : String(error)}): search by words only for now.` };
     }
     const embed = this.embedderNow.embed;
-    // Between batches, indexing waits while the user types (the server is theirs first).
-    const paced: EmbedFn | undefined = embed && (async (texts, s) => (await this.whileBusy(s), embed(texts, s)));
+    // Between a build's batches, indexing waits while the user types (the server is theirs first);
+    // a question's embedding (another signal) never waits.
+    const paced: EmbedFn | undefined =
+      embed &&
+      (async (texts, s) => {
+        if (s === this.running?.signal) await this.whileBusy(s);
+        return embed(texts, s);
+      });
     // Without a model now (server away, none installed), stored vectors stay for when it is back.
     if (this.embedderNow.model !== undefined) this.index.setEmbedder(paced, this.embedderNow.model);
     else this.index.setEmbedder(undefined, this.index.model);

@@ -14,6 +14,7 @@ import { IndexStore } from './store';
 import { relativePathOf, uriOf, VsCodeWorkspaceSource } from './vscodeSource';
 
 const CONSENT_KEY = 'qwenLocal.codebase.consent';
+const STATUS_URI = vscode.Uri.from({ scheme: 'qwen-local-index', path: '/Qwen Local - Codebase Index.md' });
 /** The part of the chat's context window @codebase may fill. */
 const CHAT_SHARE = 0.35;
 /** Indexing waits this long after the last keystroke. */
@@ -59,7 +60,8 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
   });
   const item = vscode.window.createStatusBarItem('qwenLocal.codebaseIndex', vscode.StatusBarAlignment.Right, 99);
   item.name = 'Qwen Local: Codebase Index';
-  context.subscriptions.push(item, { dispose: () => service.dispose() });
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  context.subscriptions.push(item, { dispose: () => (service.dispose(), timers.forEach(clearTimeout)) });
 
   const hasFolder = () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
   const consent = () => context.workspaceState.get<'yes' | 'no'>(CONSENT_KEY);
@@ -93,7 +95,7 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
         item.text = report.cancelled ? '$(circle-slash) Indexing cancelled' : `$(database) ${service.index.fileCount} files indexed`;
         item.tooltip = 'Qwen Local codebase index. Click for its status.';
         item.command = 'qwenLocal.showIndexStatus';
-        setTimeout(() => !service.indexing && item.hide(), 5000);
+        timers.push(setTimeout(() => !service.indexing && item.hide(), 5000));
       } catch (error) {
         log.error('Indexing the workspace failed', error);
         item.hide();
@@ -122,6 +124,14 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
     return choice === 'Index';
   }
 
+  // Show Index Status is a read-only document (no "save changes?" when it is closed).
+  let statusText = '';
+  const statusChanged = new vscode.EventEmitter<vscode.Uri>();
+  context.subscriptions.push(
+    statusChanged,
+    vscode.workspace.registerTextDocumentContentProvider(STATUS_URI.scheme, { onDidChange: statusChanged.event, provideTextDocumentContent: () => statusText }),
+  );
+
   const cmd = (id: string, fn: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   cmd('qwenLocal.indexWorkspace', async () => {
     if (!hasFolder()) return vscode.window.showInformationMessage('Qwen Local: open a folder first; there is no workspace to index.');
@@ -148,7 +158,9 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
       lastLoad: service.lastLoad,
       storage,
     });
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content }), { preview: true });
+    statusText = content;
+    statusChanged.fire(STATUS_URI);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(STATUS_URI), { preview: true });
   });
   cmd('qwenLocal.deleteIndex', async () => {
     const sure = await vscode.window.showWarningMessage('Delete the codebase index of this workspace? @codebase asks again before indexing.', { modal: true }, 'Delete');
@@ -195,7 +207,7 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
   );
 
   // An index the user agreed to is brought up to date in the background after start-up.
-  if (hasFolder() && consent() === 'yes') setTimeout(() => startBuild(), 3000);
+  if (hasFolder() && consent() === 'yes') timers.push(setTimeout(() => startBuild(), 3000));
 
   return {
     async search(query, options) {

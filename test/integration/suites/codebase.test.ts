@@ -23,14 +23,17 @@ describe('codebase index', function () {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
     envFile = join(workspace, '.env');
     writeFileSync(envFile, `OPENAI_API_KEY=${SECRET}\n`);
-    await simControl('POST', '/config', { models: [{ name: EMBED_MODEL, family: 'nomic-bert', capabilities: ['embedding'] }] });
+    // `models` replaces the installed list: keep what the other suites and scenarios expect.
+    const tags = (await (await fetch(`${simUrl}/api/tags`, { signal: AbortSignal.timeout(5000) })).json()) as { models: { name: string }[] };
+    const installed = tags.models.map((m) => ({ name: m.name }));
+    await simControl('POST', '/config', { models: [...installed, { name: EMBED_MODEL, family: 'nomic-bert', capabilities: ['embedding'] }] });
   });
 
   after(async () => {
     if (envFile) rmSync(envFile, { force: true });
     const { simUrl } = config();
     // Leave the simulator's model list as the scenarios that follow expect it.
-    if (simUrl) await fetch(`${simUrl}/api/delete`, { method: 'DELETE', body: JSON.stringify({ model: EMBED_MODEL }) }).catch(() => undefined);
+    if (simUrl) await fetch(`${simUrl}/api/delete`, { method: 'DELETE', body: JSON.stringify({ model: EMBED_MODEL }), signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -60,5 +63,6 @@ describe('codebase index', function () {
     const doc = await waitFor(() => vscode.window.activeTextEditor?.document.getText().includes('codebase index') && vscode.window.activeTextEditor.document, 10_000, 'the index status report');
     assert.match(doc.getText(), /nomic-embed-text/);
     assert.match(doc.getText(), /Files \| [1-9]/);
+    assert.equal(doc.uri.scheme, 'qwen-local-index', 'read-only: closing it never asks to save');
   });
 });
