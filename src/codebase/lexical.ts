@@ -74,12 +74,14 @@ function computeTerms(identifier: string): string[] {
 
 /**
  * A question's words also match their singular (`numbers` → number, `entries` → entry): people ask
- * in plurals, code names things in the singular. Only at query time, so the index is unchanged.
+ * in plurals, code names things in the singular. Only at query time, so the index is unchanged;
+ * `known` keeps a plural the index holds as it is (its own matches rank better than the singular's).
  */
-export function queryTerms(word: string): string[] {
+export function queryTerms(word: string, known: (term: string) => boolean = () => false): string[] {
   const terms = termsOf(word);
   const out = new Set(terms);
   for (const term of terms) {
+    if (known(term)) continue;
     if (term.length > 4 && term.endsWith('ies')) out.add(`${term.slice(0, -3)}y`);
     else if (term.length > 3 && term.endsWith('s') && !/(?:ss|us|is)$/.test(term)) out.add(term.slice(0, -1));
   }
@@ -132,7 +134,7 @@ export class LexicalIndex {
    * applied to the sorted results only until `limit` are taken (it may be a costly glob match).
    */
   search(query: string, limit: number, accept: (id: number) => boolean): Ranked[] {
-    const results = this.mini.search(this.focus(query), { prefix: (term) => term.length >= 6, weights: { prefix: 0.3, fuzzy: 0 }, processTerm: queryTerms });
+    const results = this.mini.search(this.focus(query), { prefix: (term) => term.length >= 6, weights: { prefix: 0.3, fuzzy: 0 }, processTerm: (word) => queryTerms(word, (term) => this.documentFrequency(term) > 0) });
     const out: Ranked[] = [];
     for (const result of results) {
       if (out.length >= limit) break;

@@ -7,6 +7,7 @@ describe('codebase lexical: plural questions', () => {
     assert.deepEqual(queryTerms('entries'), ['entries', 'entry']);
     assert.deepEqual(queryTerms('class'), ['class']);
     assert.deepEqual(queryTerms('status'), ['status']);
+    assert.deepEqual(queryTerms('numbers', (t) => t === 'numbers'), ['numbers'], 'a plural the index holds is kept as it is');
   });
 
   it('"the product of two numbers" finds `multiply(a: number, b: number)`', () => {
