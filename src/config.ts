@@ -10,7 +10,7 @@ import { mergeExclude, readSettings, SECTION, type Settings } from './settings';
  * how long GPU memory stays pinned (keepAlive "-1"), and how much of the code is logged (logLevel).
  * The manifest scopes them to machine/application as well; this holds even if a scope were loosened.
  */
-export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'server.url', 'server.kind', 'server.caFile', 'chat.systemPrompt', 'chat.model', 'completion.model', 'keepAlive', 'logLevel']);
+export const USER_ONLY: ReadonlySet<string> = new Set(['ollamaHost', 'server.url', 'server.kind', 'server.caFile', 'chat.systemPrompt', 'chat.model', 'completion.model', 'codebase.embeddingModel', 'keepAlive', 'logLevel']);
 
 export class Config implements vscode.Disposable {
   private current: Settings;

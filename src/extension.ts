@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { registerActions } from './actions';
 import { registerChat, type ChatApi } from './chat';
+import { chatRetriever, registerCodebase } from './codebase/vscodeCodebase';
+import { registerCodebaseTool } from './codebase/vscodeTool';
 import { VsCodeContextSource, createInlineCompletions } from './completion/provider';
 import { Config } from './config';
 import { API_KEY_SECRET, createCore, type CoreUi } from './core';
@@ -63,14 +65,18 @@ export function activate(context: vscode.ExtensionContext): void {
     phases.mark('commands');
     const actions = registerActions(context, services);
     phases.mark('actions');
+    const codebase = registerCodebase(context, services);
     // Chat holds the server lane per answer itself, as actions do: completions wait meanwhile.
     chat = registerChat(context, services, {
       numCtx: () => models.chatNumCtx(),
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
+      codebase: chatRetriever(codebase, () => models.chatNumCtx(), () => config.settings.chat.codebaseAuto),
     });
     phases.mark('chat');
     registerLanguageModelProvider(context, services);
     phases.mark('lm');
+    registerCodebaseTool(context, codebase, log.child('codebase'));
+    phases.mark('codebase');
     const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));
     context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void reloadKey()));
 

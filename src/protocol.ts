@@ -148,7 +148,7 @@ export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 
 const CodeActionSchema = v.picklist(['copy', 'insert', 'apply', 'newFile']);
 export type CodeAction = v.InferOutput<typeof CodeActionSchema>;
-const ContextSourceSchema = v.picklist(['file', 'problems', 'selection']);
+const ContextSourceSchema = v.picklist(['file', 'problems', 'selection', 'codebase']);
 export type ContextSource = v.InferOutput<typeof ContextSourceSchema>;
 
 /** Page → host. */

@@ -27,7 +27,11 @@ export interface Settings {
     model: string;
     systemPrompt: string;
     temperature: number;
+    /** Adds @codebase to questions that name no file. */
+    codebaseAuto: boolean;
   };
+  /** The workspace index behind @codebase and the search tool. */
+  codebase: { embeddingModel: string; maxFiles: number };
   commitMessage: { style: CommitStyle };
   keepAlive: string;
   logLevel: LogLevel;
@@ -65,7 +69,8 @@ export const DEFAULTS: Settings = {
     contextFromOtherFiles: true,
     allowLargeModels: false,
   },
-  chat: { model: 'auto', systemPrompt: '', temperature: 0.2 },
+  chat: { model: 'auto', systemPrompt: '', temperature: 0.2, codebaseAuto: false },
+  codebase: { embeddingModel: 'auto', maxFiles: 20_000 },
   commitMessage: { style: 'plain' },
   keepAlive: '30m',
   logLevel: 'info',
@@ -125,6 +130,11 @@ export function readSettings(get: SettingGetter, warn: (message: string) => void
       model: read('chat.model', modelName, d.chat.model).trim(),
       systemPrompt: read('chat.systemPrompt', isString, d.chat.systemPrompt),
       temperature: read('chat.temperature', numberIn(0, 2), d.chat.temperature),
+      codebaseAuto: read('chat.codebaseAuto', isBoolean, d.chat.codebaseAuto),
+    },
+    codebase: {
+      embeddingModel: read('codebase.embeddingModel', modelName, d.codebase.embeddingModel).trim(),
+      maxFiles: read('codebase.maxFiles', numberIn(1, 1_000_000), d.codebase.maxFiles),
     },
     commitMessage: { style: read('commitMessage.style', oneOf<CommitStyle>('plain', 'conventional'), d.commitMessage.style) },
     keepAlive: read('keepAlive', keepAlive, d.keepAlive).trim(),

@@ -137,4 +137,9 @@ export interface Backend {
   show(model: string, signal?: AbortSignal): Promise<ModelDetails>;
   pull(model: string, signal?: AbortSignal): AsyncIterable<PullProgress>;
   version(signal?: AbortSignal): Promise<string>;
+  /** One vector per text, in order (Ollama's /api/embed, /v1/embeddings); for the codebase index. */
+  embed(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]>;
 }
+
+/** An embedding batch may include loading the model: longer than a metadata call, shorter than an answer. */
+export const EMBED_TIMEOUT_MS = 120_000;

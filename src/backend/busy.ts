@@ -81,5 +81,6 @@ export function withBusyGate(inner: Backend, backoff: BusyBackoff): Backend {
     show: (model, signal) => inner.show(model, signal),
     pull: (model, signal) => inner.pull(model, signal),
     version: (signal) => inner.version(signal),
+    embed: (model, texts, signal) => inner.embed(model, texts, signal),
   };
 }

@@ -6,8 +6,9 @@
 // makes the abort reach the server at once.
 
 import { Ollama, type ChatResponse, type GenerateResponse, type Message, type ProgressResponse, type Tool } from 'ollama';
-import type {
-  Backend,
+import {
+  EMBED_TIMEOUT_MS,
+  type Backend,
   CallLimits,
   ChatMessage,
   ChatRequest,
@@ -127,11 +128,11 @@ export class OllamaBackend implements Backend {
     return new Ollama({ host: this.host, fetch: boundFetch, headers: this.headers });
   }
 
-  private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: Ollama) => Promise<T>): Promise<T> {
+  private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: Ollama) => Promise<T>, limitMs = this.timeouts.requestMs): Promise<T> {
     const ctx = { host: this.host, model };
     this.checkKey(ctx);
     const guard = new RequestGuard(signal, ctx, (what, ms) => new BackendError('timeout', describe('timeout', ctx), ctx, undefined, `${what} after ${ms} ms`));
-    guard.limit(this.timeouts.requestMs, 'no answer');
+    guard.limit(limitMs, 'no answer');
     try {
       return await call(this.client(guard.signal));
     } catch (error) {
@@ -287,5 +288,10 @@ export class OllamaBackend implements Backend {
       return undefined;
     });
     return this.knownVersion;
+  }
+
+  /** POST /api/embed; `truncate` lets the server cut a chunk longer than the model's context. */
+  embed(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    return this.unary(signal, model, async (client) => (await client.embed({ model, input: texts, truncate: true })).embeddings, EMBED_TIMEOUT_MS);
   }
 }

@@ -14,7 +14,7 @@
 
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { Stream } from 'openai/core/streaming';
-import type { Backend, CallLimits, ChatRequest, GenerateRequest, GenerationStats, InstalledModel, LoadedModel, ModelDetails, PullProgress, StreamChunk } from './backend';
+import { EMBED_TIMEOUT_MS, type Backend, type CallLimits, type ChatRequest, type GenerateRequest, type GenerationStats, type InstalledModel, type LoadedModel, type ModelDetails, type PullProgress, type StreamChunk } from './backend';
 import { BackendError, type BackendErrorContext } from './errors';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
 import { contextTooLong, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
@@ -168,9 +168,9 @@ export class OpenAICompatibleBackend implements Backend {
     return toOpenAIBackendError(failure, { ...this.ctx(model), keySent: this.apiKey !== undefined, ...(served ? { servedModels: served } : {}) });
   }
 
-  private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: OpenAI, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async unary<T>(signal: AbortSignal | undefined, model: string | undefined, call: (client: OpenAI, signal: AbortSignal) => Promise<T>, limitMs = this.timeouts.requestMs): Promise<T> {
     const guard = this.guard(signal, model);
-    guard.limit(this.timeouts.requestMs, 'no answer');
+    guard.limit(limitMs, 'no answer');
     try {
       return await call(this.client(guard.signal), guard.signal);
     } catch (error) {
@@ -390,6 +390,19 @@ export class OpenAICompatibleBackend implements Backend {
   async version(signal?: AbortSignal): Promise<string> {
     const cards = await this.cards(signal);
     return engineOf(cards[0]?.owned_by);
+  }
+
+  /** POST /v1/embeddings. Floats asked for explicitly: the client's default, base64, is not served by every engine. */
+  embed(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    return this.unary(
+      signal,
+      model,
+      async (client, s) => {
+        const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float' }, { signal: s });
+        return [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      },
+      EMBED_TIMEOUT_MS,
+    );
   }
 }
 

@@ -59,5 +59,7 @@ export function withOutcomeReporting(inner: Backend, listener: OutcomeListener):
     loadedModels: (signal) => unary(() => inner.loadedModels(signal)),
     show: (model, signal) => unary(() => inner.show(model, signal), model),
     version: (signal) => unary(() => inner.version(signal)),
+    // The codebase index reports its own embedding failures (it falls back to words only).
+    embed: (model, texts, signal) => inner.embed(model, texts, signal).catch((error: unknown) => failed(error, model, false)),
   };
 }

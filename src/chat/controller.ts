@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../backend/backend';
 import type { Logger } from '../log';
-import type { AttachmentView, BudgetView, CodeAction, HostMessage, WebviewMessage } from '../protocol';
+import type { AttachmentView, BudgetView, CodeAction, ContextSource, HostMessage, WebviewMessage } from '../protocol';
 import { PROTOCOL_VERSION } from '../protocol';
 import { excludeMatcher } from '../workspace/exclude';
-import { fileAttachment, problemsAttachment, selectionAttachment, type FileSnapshot } from './attachments';
+import { fileAttachment, problemsAttachment, selectionAttachment } from './attachments';
 import { ChipTray, dedupe } from './chips';
+import { codebaseMarker, resolveCodebase, type CodebaseRetriever } from './codebaseContext';
 import { buildPrompt } from './context';
 import { conversationToMarkdown, exportFileName } from './export';
 import type { ChatIde } from './ide';
@@ -39,6 +40,7 @@ export interface ControllerDeps {
   onBusy?(busy: boolean): void;
   /** Marks work in progress in the status bar; returns the function that ends it. */
   beginWork?(label: string): () => void;
+  codebase?: CodebaseRetriever; // @codebase (codebaseContext.ts)
   newId?(): string;
 }
 
@@ -56,7 +58,6 @@ export interface AskOptions {
   reveal?: boolean;
   model?: string;
 }
-
 
 export class ChatController {
   private readonly chips: ChipTray;
@@ -143,7 +144,8 @@ export class ChatController {
       case 'send': {
         if (!message.text.trim()) return;
         const editing = message.editOf !== undefined;
-        const attachments = this.takeAttachments(editing);
+        const { attachments, notice } = await resolveCodebase(message.text, this.takeAttachments(editing), this.deps.codebase, this.newId);
+        if (notice) ide.showInfo(notice);
         await session.send(message.text, attachments, editing ? { editOf: message.editOf, model: session.model } : { model: session.model });
         return;
       }
@@ -246,8 +248,9 @@ export class ChatController {
     this.postChips();
   }
 
-  private async addContext(source: 'file' | 'problems' | 'selection'): Promise<void> {
+  private async addContext(source: ContextSource): Promise<void> {
     const { ide } = this.deps;
+    if (source === 'codebase') return this.attach([codebaseMarker(this.newId())], false);
     if (source === 'selection') {
       if (!(await this.attachSelection())) ide.showInfo('Select some code in an editor first.');
       return;
@@ -395,5 +398,3 @@ export class ChatController {
     this.ports.clear();
   }
 }
-
-export type { FileSnapshot };

@@ -41,7 +41,7 @@ export function classifyLink(raw: string): LinkTarget {
   if (scheme && !/^[a-z]:[\\/]/i.test(href)) return { kind: 'rejected', reason: `${scheme}: links are not opened` };
   if (href.startsWith('//')) return { kind: 'rejected', reason: 'protocol-relative address' };
   if (href.startsWith('#')) return { kind: 'rejected', reason: 'in-page anchor' };
-  // "src/app.ts#L12", "src/app.ts:12", "./src/app.ts".
+  // "src/app.ts#L12", "src/app.ts:12", "src/app.ts:12-20" (as @codebase answers cite), "./src/app.ts".
   let path = href;
   let line: number | undefined;
   const hash = path.indexOf('#');
@@ -49,7 +49,7 @@ export function classifyLink(raw: string): LinkTarget {
     line = lineOf(path.slice(hash + 1));
     path = path.slice(0, hash);
   }
-  const colon = /^(.*?):(\d+)(?::\d+)?$/.exec(path);
+  const colon = /^(.*?):(\d+)(?:[-:]\d+)?$/.exec(path);
   if (colon && !/^[a-z]$/i.test(colon[1])) {
     path = colon[1];
     line ??= Number(colon[2]);

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { estimateTokens } from '../completion/budget';
 import type { Services } from '../services';
 import { selectionAttachment } from './attachments';
+import type { CodebaseRetriever } from './codebaseContext';
 import { ChatController, type AskOptions, type AttachmentInput } from './controller';
 import { HistoryStore } from './history';
 import { ChatSession, type TurnResult } from './session';
@@ -15,6 +16,8 @@ export interface ChatOptions {
   numCtx?: () => number;
   /** Apply to File through the actions' diff flow, so every proposal is reviewed the same way. */
   proposeReplacement: ProposeReplacement;
+  /** @codebase: chunks of the workspace index. */
+  codebase?: CodebaseRetriever;
 }
 
 /** What other features call. */
@@ -84,6 +87,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       exclude: () => services.config.settings.completion.exclude,
       systemPromptSetting: () => services.config.settings.chat.systemPrompt,
       beginWork: (label) => services.status.beginWork(label),
+      codebase: options.codebase,
     });
     context.subscriptions.push(
       { dispose: () => controller.dispose() },

@@ -72,6 +72,22 @@ function computeTerms(identifier: string): string[] {
   return terms.filter((term) => !STOP_WORDS.has(term));
 }
 
+/**
+ * A question's words also match their singular (`numbers` → number, `entries` → entry): people ask
+ * in plurals, code names things in the singular. Only at query time, so the index is unchanged;
+ * `known` keeps a plural the index holds as it is (its own matches rank better than the singular's).
+ */
+export function queryTerms(word: string, known: (term: string) => boolean = () => false): string[] {
+  const terms = termsOf(word);
+  const out = new Set(terms);
+  for (const term of terms) {
+    if (known(term)) continue;
+    if (term.length > 4 && term.endsWith('ies')) out.add(`${term.slice(0, -3)}y`);
+    else if (term.length > 3 && term.endsWith('s') && !/(?:ss|us|is)$/.test(term)) out.add(term.slice(0, -1));
+  }
+  return [...out];
+}
+
 export class LexicalIndex {
   private readonly mini: MiniSearch<Doc>;
   /** Lower-cased symbol name → ids of the chunks that define it. */
@@ -118,7 +134,7 @@ export class LexicalIndex {
    * applied to the sorted results only until `limit` are taken (it may be a costly glob match).
    */
   search(query: string, limit: number, accept: (id: number) => boolean): Ranked[] {
-    const results = this.mini.search(this.focus(query), { prefix: (term) => term.length >= 6, weights: { prefix: 0.3, fuzzy: 0 } });
+    const results = this.mini.search(this.focus(query), { prefix: (term) => term.length >= 6, weights: { prefix: 0.3, fuzzy: 0 }, processTerm: (word) => queryTerms(word, (term) => this.documentFrequency(term) > 0) });
     const out: Ranked[] = [];
     for (const result of results) {
       if (out.length >= limit) break;

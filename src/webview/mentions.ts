@@ -1,4 +1,4 @@
-// The @-menu under the input: @file, @problems, @selection. Typing "@" opens it, arrows move,
+// The @-menu under the input: @file, @problems, @selection, @codebase. Typing "@" opens it, arrows move,
 // Enter or Tab picks, Escape closes; picking removes the typed "@…" and asks the host for the context.
 
 import type { ContextSource } from '../protocol';
@@ -8,6 +8,7 @@ const MENTIONS: { source: ContextSource; label: string; description: string }[] 
   { source: 'file', label: '@file', description: 'Attach a workspace file…' },
   { source: 'problems', label: '@problems', description: 'Problems of the current file' },
   { source: 'selection', label: '@selection', description: 'The selected code, as it is now' },
+  { source: 'codebase', label: '@codebase', description: 'The best matching code from the whole workspace' },
 ];
 
 export class MentionMenu {

@@ -4,6 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerChat, answerGenerate, planAnswer, type PlannedAnswer } from './answers';
+import { embedRoute } from './embed';
 import { Exchange, StreamFaults } from './exchange';
 import type { FaultSet } from './faults';
 import { defaultErrorText } from './faults';
@@ -76,6 +77,7 @@ const ROUTES: Record<string, { methods: string[]; endpoint: Endpoint }> = {
   '/api/generate': { methods: ['POST'], endpoint: 'generate' },
   '/api/chat': { methods: ['POST'], endpoint: 'chat' },
   '/api/delete': { methods: ['DELETE'], endpoint: 'delete' },
+  '/api/embed': { methods: ['POST'], endpoint: 'embed' },
 };
 
 // The fields of the current api.Options / api.Runner (api/types.go). Options since removed
@@ -259,6 +261,8 @@ export class Routes {
         return this.generate(x, body, faults);
       case 'chat':
         return this.chat(x, body, faults);
+      case 'embed':
+        return embedRoute(this.s, x, body);
       default:
         return x.text(404, '404 page not found');
     }

@@ -2,7 +2,7 @@
 // `when` predicates is plain JSON, so the same shapes configure the standalone CLI (cli.ts).
 
 /** Which Ollama route a request hit; faults and log filters name routes this way. */
-export type Endpoint = 'root' | 'version' | 'tags' | 'ps' | 'show' | 'pull' | 'generate' | 'chat' | 'delete' | 'other';
+export type Endpoint = 'root' | 'version' | 'tags' | 'ps' | 'show' | 'pull' | 'generate' | 'chat' | 'delete' | 'embed' | 'other';
 
 /** Latencies. Defaults are small so tests stay fast; a model's own `timing` overrides them. */
 export interface Timing {

@@ -81,6 +81,7 @@ function bindAll(b: Backend): Backend {
     show: (m, s) => b.show(m, s),
     pull: (m, s) => b.pull(m, s),
     version: (s) => b.version(s),
+    embed: (m, t, s) => b.embed(m, t, s),
   };
 }
 

@@ -14,6 +14,7 @@ import { countTokens, parseFim } from '../tokens';
 import type { AnswerSource, ChatContext, ChatRule, CompletionRule, GenerateContext } from '../types';
 import { AbortedError, QueueFullError, type Batch } from './batch';
 import { errorBody, llamaContextTooLong, vllmContextTooLong, vllmModelMissing, type ErrorStyle } from './errors';
+import { embeddingsRoute } from './embeddings';
 import { SseExchange } from './exchange';
 import { deltaChunks, HermesStream, parseHermes, type HermesDelta } from './hermes';
 import { chunkOf, isFimModel, llamaInfillPrompt, modelListOf, objectName, splitReasoning, wholeOf } from './shapes';
@@ -51,6 +52,7 @@ const ROUTES: Record<string, { method: string; endpoint: OpenAIEndpoint; llamaOn
   '/v1/chat/completions': { method: 'POST', endpoint: 'chat' },
   '/health': { method: 'GET', endpoint: 'health' },
   '/infill': { method: 'POST', endpoint: 'infill', llamaOnly: true },
+  '/v1/embeddings': { method: 'POST', endpoint: 'embeddings' },
 };
 
 function str(v: unknown): string {
@@ -169,6 +171,8 @@ export class OpenAIRoutes {
         return this.chat(x, body, faults);
       case 'infill':
         return this.infill(x, body, faults);
+      case 'embeddings':
+        return embeddingsRoute(settings, x, body, (status, message, type) => this.error(x, status, message, type));
       default:
         return x.json(404, { detail: 'Not Found' });
     }

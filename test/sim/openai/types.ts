@@ -13,7 +13,7 @@ import type { AnswerSource, ChatContext, ChatRule, CompletionRule, GenerateConte
 export type Flavour = 'vllm' | 'llamacpp';
 
 /** Routes, for faults and log filters. */
-export type OpenAIEndpoint = 'models' | 'completions' | 'chat' | 'infill' | 'health' | 'other';
+export type OpenAIEndpoint = 'models' | 'completions' | 'chat' | 'infill' | 'health' | 'embeddings' | 'other';
 
 export interface ServedModel {
   /** The id clients send as `model` ("Qwen/Qwen2.5-Coder-7B", "qwen2.5-coder-7b-q8_0.gguf"). */

@@ -18,6 +18,9 @@ function fakeBackend(loaded: LoadedModel[], requests: GenerateRequest[]): Backen
     pull: () => {
       throw new Error('not used');
     },
+    embed: () => {
+      throw new Error('not used');
+    },
     version: async () => '0.12.0',
   };
 }

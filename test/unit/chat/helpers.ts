@@ -52,6 +52,9 @@ export function fakeBackend(script: Script = answer('Hello!')): FakeBackend {
     async version() {
       return '0.6.0';
     },
+    async embed(): Promise<number[][]> {
+      throw new Error('not used');
+    },
   };
   return backend;
 }

@@ -149,6 +149,11 @@ export class FakeBackend implements Backend {
     return this.options.version ?? '0.6.5';
   }
 
+  async embed(model: string, texts: string[]): Promise<number[][]> {
+    this.check(`embed ${model}`);
+    return texts.map(() => [1, 0]);
+  }
+
   pull(model: string, signal?: AbortSignal): AsyncIterable<PullProgress> {
     this.calls.push(`pull ${model}`);
     this.pullSignals.push(signal);
