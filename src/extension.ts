@@ -14,6 +14,7 @@ import { registerModelCommands, runFirstRunCheck } from './models/commands';
 import { registerCoreCommands } from './ui/commands';
 import { StartupGate } from './startup';
 import { StatusBar } from './ui/statusBar';
+import { WorkspaceTrust } from './ui/trust';
 
 let chat: ChatApi | undefined;
 
@@ -44,6 +45,9 @@ export function activate(context: vscode.ExtensionContext): void {
     const bar = (view.bar = new StatusBar(core.status));
     phases.mark('core');
     context.subscriptions.push(bar, vscode.window.onDidChangeWindowState((s) => core.connection.health.focusChanged(s.focused)));
+    // Restricted Mode: nothing of an untrusted workspace goes to the server on its own (workspace/trust.ts).
+    const trust = new WorkspaceTrust(context, core.status, log);
+    context.subscriptions.push(trust);
 
     const { services, models } = core;
     context.subscriptions.push(
@@ -53,12 +57,12 @@ export function activate(context: vscode.ExtensionContext): void {
         settings: () => config.settings,
         completionModel: () => models.completionModel(),
         numCtx: () => models.completionNumCtx(),
-        active: () => core.completionsActive(),
+        active: () => core.completionsActive() && trust.limits().completions,
       }),
     );
     phases.mark('completions');
     const firstRun = () => runFirstRunCheck(context, services).catch((e: unknown) => log.error('First-run check failed', e));
-    registerCoreCommands(context, { core, config, channel, bar, onReconnected: firstRun });
+    registerCoreCommands(context, { core, config, channel, bar, onReconnected: firstRun, restricted: () => trust.limits().restricted });
     registerModelCommands(context, services);
     phases.mark('commands');
     const actions = registerActions(context, services);
@@ -67,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
     chat = registerChat(context, services, {
       numCtx: () => models.chatNumCtx(),
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
+      autoAttach: { allowed: () => trust.limits().autoAttach, onDidChange: trust.onDidChange },
     });
     phases.mark('chat');
     registerLanguageModelProvider(context, services);
@@ -79,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const startup = new StartupGate(context, config, () => core.host(), log);
     context.subscriptions.push(startup);
     setTimeout(async () => {
+      void trust.noticeOnce().catch((e: unknown) => log.error('The Restricted Mode notice failed', e));
       try {
         await core.reloadApiKey({ check: false });
         await startup.settled();

@@ -40,6 +40,8 @@ export interface ControllerDeps {
   /** Marks work in progress in the status bar; returns the function that ends it. */
   beginWork?(label: string): () => void;
   newId?(): string;
+  /** May the current file and selection be attached without a click (false in Restricted Mode)? Default yes. */
+  autoAttach?(): boolean;
 }
 
 /** An attachment from another feature; an id is assigned when missing. */
@@ -68,7 +70,7 @@ export class ChatController {
 
   constructor(private readonly deps: ControllerDeps) {
     this.newId = deps.newId ?? randomUUID;
-    this.chips = new ChipTray(deps.estimate, deps.exclude);
+    this.chips = new ChipTray(deps.estimate, deps.exclude, () => deps.autoAttach?.() ?? true);
     this.subscription = deps.session.onEvent((event) => this.onSessionEvent(event));
   }
 

@@ -15,6 +15,8 @@ export interface ChatOptions {
   numCtx?: () => number;
   /** Apply to File through the actions' diff flow, so every proposal is reviewed the same way. */
   proposeReplacement: ProposeReplacement;
+  /** Whether the current file is attached without a click, and when that changes (workspace trust). */
+  autoAttach?: { allowed(): boolean; onDidChange: vscode.Event<void> };
 }
 
 /** What other features call. */
@@ -84,6 +86,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       exclude: () => services.config.settings.completion.exclude,
       systemPromptSetting: () => services.config.settings.chat.systemPrompt,
       beginWork: (label) => services.status.beginWork(label),
+      autoAttach: () => options.autoAttach?.allowed() ?? true,
     });
     context.subscriptions.push(
       { dispose: () => controller.dispose() },
@@ -120,6 +123,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
     vscode.window.onDidChangeActiveTextEditor(editorChanged),
     vscode.window.onDidChangeTextEditorSelection(editorChanged),
     services.config.onDidChange(editorChanged),
+    ...(options.autoAttach ? [options.autoAttach.onDidChange(editorChanged)] : []),
     { dispose: () => chipTimer && clearTimeout(chipTimer) },
     vscode.commands.registerCommand(
       'qwenLocal.openChat',

@@ -15,10 +15,18 @@ export interface MenuFacts {
   offline: boolean;
   /** The server is Ollama (pulling models is an Ollama action); default true. */
   canPull?: boolean;
+  /** Restricted Mode limits completions and chat attachments (workspace/trust.ts). */
+  restricted?: boolean;
 }
 
 export function menuEntries(f: MenuFacts): MenuEntry[] {
   const entries: MenuEntry[] = [];
+  if (f.restricted) {
+    entries.push(
+      { label: '$(shield) Trust This Workspace…', detail: 'Restricted Mode: completions are off and chat does not attach the current file.', command: 'workbench.trust.manage' },
+      { label: '$(unlock) Allow Completions and Chat Context in This Window', command: 'qwenLocal.allowInUntrustedWorkspace' },
+    );
+  }
   if (f.offline) {
     entries.push(
       { label: '$(refresh) Retry Connection to Ollama', command: 'qwenLocal.retryConnection' },

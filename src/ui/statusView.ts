@@ -18,6 +18,10 @@ export interface StatusFacts {
   lastError?: string;
   /** What the server probe found ("Found vLLM at team-gpu:8000, serving …"). */
   server?: string;
+  /** Restricted Mode keeps completions off (workspace/trust.ts). */
+  restricted?: boolean;
+  /** What the workspace's trust or kind limits, for the tooltip (workspace/trust.ts). */
+  limits?: string;
   now: number;
 }
 
@@ -33,7 +37,7 @@ function minutesLeft(until: number, now: number): number {
 }
 
 export function statusView(f: StatusFacts): StatusView {
-  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.server ?? f.host}`;
+  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.server ?? f.host}${f.limits ? `\n\n${f.limits}` : ''}`;
   const click = '\n\nClick for the Qwen Local menu.';
   if (f.connection === 'offline') {
     return {
@@ -57,6 +61,9 @@ export function statusView(f: StatusFacts): StatusView {
   }
   if (f.connection === 'error') {
     return { text: '$(warning) Qwen', tooltip: `${f.lastError ?? 'The last request failed.'}\n${models}${click}`, severity: 'error' };
+  }
+  if (f.restricted) {
+    return { text: '$(shield) Qwen: restricted', tooltip: `Completions wait until you trust this workspace (chat and commands work).\n${models}${click}` };
   }
   if (f.snoozedUntil !== undefined && f.snoozedUntil > f.now) {
     return {
