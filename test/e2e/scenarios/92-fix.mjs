@@ -1,6 +1,9 @@
 // Fix with Qwen Local in a real editor: VS Code's built-in TypeScript server (it runs offline in
 // code-server) reports a type error, the light bulb's quick fix "Fix with Qwen Local" proposes a
 // diff, Accept writes it, and the TypeScript diagnostic goes away.
+//
+// Late in the run (after chat and the idle measurement): the TypeScript server it starts keeps
+// working on the files the later scenarios open, and would compete with them for the CPU.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
