@@ -16,6 +16,7 @@ import { registerModelCommands, runFirstRunCheck } from './models/commands';
 import { registerCoreCommands } from './ui/commands';
 import { StartupGate } from './startup';
 import { StatusBar } from './ui/statusBar';
+import { WorkspaceTrust } from './ui/trust';
 
 let chat: ChatApi | undefined;
 
@@ -46,6 +47,9 @@ export function activate(context: vscode.ExtensionContext): void {
     const bar = (view.bar = new StatusBar(core.status));
     phases.mark('core');
     context.subscriptions.push(bar, vscode.window.onDidChangeWindowState((s) => core.connection.health.focusChanged(s.focused)));
+    // Restricted Mode: nothing of an untrusted workspace goes to the server on its own (workspace/trust.ts).
+    const trust = new WorkspaceTrust(context, core.status, log);
+    context.subscriptions.push(trust);
 
     const { services, models } = core;
     context.subscriptions.push(
@@ -55,12 +59,12 @@ export function activate(context: vscode.ExtensionContext): void {
         settings: () => config.settings,
         completionModel: () => models.completionModel(),
         numCtx: () => models.completionNumCtx(),
-        active: () => core.completionsActive(),
+        active: () => core.completionsActive() && trust.limits().completions,
       }),
     );
     phases.mark('completions');
     const firstRun = () => runFirstRunCheck(context, services).catch((e: unknown) => log.error('First-run check failed', e));
-    registerCoreCommands(context, { core, config, channel, bar, onReconnected: firstRun });
+    registerCoreCommands(context, { core, config, channel, bar, onReconnected: firstRun, restricted: () => trust.limits().restricted });
     registerModelCommands(context, services);
     phases.mark('commands');
     const actions = registerActions(context, services);
@@ -71,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): void {
       numCtx: () => models.chatNumCtx(),
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
       codebase: chatRetriever(codebase, () => models.chatNumCtx(), () => config.settings.chat.codebaseAuto),
+      autoAttach: { allowed: () => trust.limits().autoAttach, onDidChange: trust.onDidChange },
     });
     phases.mark('chat');
     registerLanguageModelProvider(context, services);
@@ -85,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const startup = new StartupGate(context, config, () => core.host(), log);
     context.subscriptions.push(startup);
     setTimeout(async () => {
+      void trust.noticeOnce().catch((e: unknown) => log.error('The Restricted Mode notice failed', e));
       try {
         await core.reloadApiKey({ check: false });
         await startup.settled();

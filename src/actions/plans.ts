@@ -6,7 +6,7 @@ import type { LineRange } from './blocks';
 import { findDocPlacement, placementRange, type DocConvention } from './docstring';
 import { buildDocstringPrompt, outputBudgetFor, surroundingContext } from './prompts';
 import type { ChangeSpec } from './propose';
-import { codeRenderer, docCommentRenderer } from './render';
+import { codeRenderer, docCommentRenderer, type Render } from './render';
 import { dedent, leadingWhitespace, LineIndex, type Eol, type IndentStyle } from './text';
 
 /** The target document as plain data. */
@@ -55,7 +55,21 @@ export function planCodeReplacement(
     eol: doc.eol,
     messages: messages(dedent(code), before, after),
     maxOutputTokens: outputBudgetFor(code),
-    render: codeRenderer({ indent: leadingWhitespace(index.lines[range.startLine]), style, firstLineIndented: range.startCharacter === 0, eol: doc.eol }),
+    render: keepTrailingBreaks(code, doc.eol, codeRenderer({ indent: leadingWhitespace(index.lines[range.startLine]), style, firstLineIndented: range.startCharacter === 0, eol: doc.eol })),
+  };
+}
+
+/**
+ * A range of whole lines can end on the line after its last one (Fix takes lines up to the empty
+ * last line of a file that ends with a newline): it then holds the line break(s), and the model's
+ * code block never does. The replacement keeps them, or the file loses its final newline.
+ */
+function keepTrailingBreaks(code: string, eol: Eol, render: Render): Render {
+  const breaks = (code.slice(code.trimEnd().length).match(/\n/g) ?? []).length;
+  if (breaks === 0) return render;
+  return (answer, final) => {
+    const text = render(answer, final);
+    return text === undefined || text.endsWith('\n') ? text : text + eol.repeat(breaks);
   };
 }
 

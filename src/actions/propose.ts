@@ -109,8 +109,9 @@ export async function propose(ctx: ActionsContext, spec: ChangeSpec): Promise<{ 
  */
 export async function proposeText(ctx: Pick<ActionsContext, 'ide' | 'proposals'>, init: Omit<ProposalInit, 'id'>, text: string): Promise<Proposal> {
   const proposal = ctx.proposals.create(init);
-  await ctx.ide.showProposal(proposal);
+  // Complete before the diff shows: an Accept clicked as soon as it appears must not meet "still being written".
   proposal.complete(text);
+  await ctx.ide.showProposal(proposal);
   ctx.ide.flash('$(diff) Review the proposal, then Accept (✓) or Reject (✕) in the editor title.', 8000);
   return proposal;
 }

@@ -10,6 +10,7 @@ import type { Attachment } from './types';
 
 export const AUTO_FILE = 'auto:file';
 export const AUTO_SELECTION = 'auto:selection';
+const RESTRICTED_DETAIL = 'not attached in Restricted Mode (an untrusted workspace): click to attach it';
 
 /** One attachment per file, selection range, problems list or text. */
 export function dedupe(attachments: Attachment[]): Attachment[] {
@@ -25,14 +26,25 @@ export function dedupe(attachments: Attachment[]): Attachment[] {
 const sameRange = (a: Attachment, b: Attachment) => a.range?.startLine === b.range?.startLine && a.range?.endLine === b.range?.endLine;
 
 export class ChipTray {
-  private autoFile = true;
-  private autoSelection = true;
+  /** The person's click on a chip; undefined: as autoAttach() says (on, unless Restricted Mode). */
+  private autoFile: boolean | undefined;
+  private autoSelection: boolean | undefined;
   private explicit: Attachment[] = [];
 
   constructor(
     private readonly estimate: (text: string) => number,
     private readonly exclude: () => readonly string[],
+    /** False in Restricted Mode (workspace/trust.ts): the chips show, switched off until clicked. */
+    private readonly autoAttach: () => boolean = () => true,
   ) {}
+
+  private fileOn(): boolean {
+    return this.autoFile ?? this.autoAttach();
+  }
+
+  private selectionOn(): boolean {
+    return this.autoSelection ?? this.autoAttach();
+  }
 
   private excluded() {
     return excludeMatcher(this.exclude());
@@ -43,8 +55,8 @@ export class ChipTray {
   }
 
   toggle(id: string): void {
-    if (id === AUTO_FILE) this.autoFile = !this.autoFile;
-    else if (id === AUTO_SELECTION) this.autoSelection = !this.autoSelection;
+    if (id === AUTO_FILE) this.autoFile = !this.fileOn();
+    else if (id === AUTO_SELECTION) this.autoSelection = !this.selectionOn();
     else this.explicit = this.explicit.filter((a) => a.id !== id);
   }
 
@@ -69,14 +81,16 @@ export class ChipTray {
     if (editor.selection) {
       const a = selectionAttachment(AUTO_SELECTION, editor.file, editor.selection);
       if (!this.explicit.some((x) => x.kind === 'selection' && x.uri === a.uri && sameRange(x, a))) {
-        views.push(attachmentView(a, this.estimate, { auto: true, enabled: this.autoSelection }));
-        if (this.autoSelection) attachments.push(a);
+        const on = this.selectionOn();
+        views.push(attachmentView(a, this.estimate, { auto: true, enabled: on, ...(on || this.autoSelection !== undefined ? {} : { detail: RESTRICTED_DETAIL }) }));
+        if (on) attachments.push(a);
       }
     }
     const f = fileAttachment(AUTO_FILE, editor.file);
     if (!this.explicit.some((x) => x.kind === 'file' && x.uri === f.uri)) {
-      views.push(attachmentView(f, this.estimate, { auto: true, enabled: this.autoFile, detail: `${f.path} (current file)` }));
-      if (this.autoFile) attachments.push(f);
+      const on = this.fileOn();
+      views.push(attachmentView(f, this.estimate, { auto: true, enabled: on, detail: on || this.autoFile !== undefined ? `${f.path} (current file)` : `${f.path}: ${RESTRICTED_DETAIL}` }));
+      if (on) attachments.push(f);
     }
     return { views, attachments };
   }

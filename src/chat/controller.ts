@@ -42,6 +42,8 @@ export interface ControllerDeps {
   beginWork?(label: string): () => void;
   codebase?: CodebaseRetriever; // @codebase (codebaseContext.ts)
   newId?(): string;
+  /** May the current file and selection be attached without a click (false in Restricted Mode)? Default yes. */
+  autoAttach?(): boolean;
 }
 
 /** An attachment from another feature; an id is assigned when missing. */
@@ -69,7 +71,7 @@ export class ChatController {
 
   constructor(private readonly deps: ControllerDeps) {
     this.newId = deps.newId ?? randomUUID;
-    this.chips = new ChipTray(deps.estimate, deps.exclude);
+    this.chips = new ChipTray(deps.estimate, deps.exclude, () => deps.autoAttach?.() ?? true);
     this.subscription = deps.session.onEvent((event) => this.onSessionEvent(event));
   }
 

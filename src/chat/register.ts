@@ -18,6 +18,8 @@ export interface ChatOptions {
   proposeReplacement: ProposeReplacement;
   /** @codebase: chunks of the workspace index. */
   codebase?: CodebaseRetriever;
+  /** Whether the current file is attached without a click, and when that changes (workspace trust). */
+  autoAttach?: { allowed(): boolean; onDidChange: vscode.Event<void> };
 }
 
 /** What other features call. */
@@ -88,6 +90,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
       systemPromptSetting: () => services.config.settings.chat.systemPrompt,
       beginWork: (label) => services.status.beginWork(label),
       codebase: options.codebase,
+      autoAttach: () => options.autoAttach?.allowed() ?? true,
     });
     context.subscriptions.push(
       { dispose: () => controller.dispose() },
@@ -124,6 +127,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
     vscode.window.onDidChangeActiveTextEditor(editorChanged),
     vscode.window.onDidChangeTextEditorSelection(editorChanged),
     services.config.onDidChange(editorChanged),
+    ...(options.autoAttach ? [options.autoAttach.onDidChange(editorChanged)] : []),
     { dispose: () => chipTimer && clearTimeout(chipTimer) },
     vscode.commands.registerCommand(
       'qwenLocal.openChat',

@@ -19,6 +19,8 @@ export interface CoreCommandDeps {
   bar: StatusBar;
   /** After a manual retry succeeded: the questions that need a reachable server. */
   onReconnected(): Promise<void>;
+  /** Restricted Mode limits something (ui/trust.ts): the menu offers the ways out. */
+  restricted(): boolean;
 }
 
 export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCommandDeps): void {
@@ -110,6 +112,7 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
       languageDisabled: languageId ? config.settings.completion.disabledLanguages.includes(languageId) : false,
       offline: core.status.offline,
       canPull: core.serverKind() === 'ollama',
+      restricted: d.restricted(),
     });
   });
 }

@@ -1,69 +1,14 @@
-// The status bar menu: every main command in one quick pick, so features are discoverable.
+// The status bar menu: menuEntries.ts's list in a quick pick.
 
 import * as vscode from 'vscode';
+import { menuEntries, type MenuEntry, type MenuFacts } from './menuEntries';
 
-interface MenuEntry extends vscode.QuickPickItem {
-  command?: string;
-  args?: unknown[];
-}
+export type { MenuFacts } from './menuEntries';
 
-export interface MenuFacts {
-  completionsEnabled: boolean;
-  snoozed: boolean;
-  languageId?: string;
-  languageDisabled: boolean;
-  offline: boolean;
-  /** The server is Ollama (pulling models is an Ollama action); default true. */
-  canPull?: boolean;
-}
-
-export function menuEntries(f: MenuFacts): MenuEntry[] {
-  const entries: MenuEntry[] = [];
-  if (f.offline) {
-    entries.push(
-      { label: '$(refresh) Retry Connection to the Model Server', command: 'qwenLocal.retryConnection' },
-      { label: '$(pulse) Run the Connection Doctor', command: 'qwenLocal.connectionDoctor' },
-    );
-  }
-  entries.push(
-    { label: 'Completions', kind: vscode.QuickPickItemKind.Separator },
-    {
-      label: f.completionsEnabled ? '$(circle-slash) Turn Completions Off' : '$(check) Turn Completions On',
-      command: 'qwenLocal.toggleCompletions',
-    },
-    {
-      label: f.snoozed ? '$(play) Resume Completions' : '$(clock) Snooze Completions for 15 Minutes',
-      command: 'qwenLocal.snoozeCompletions',
-    },
-  );
-  if (f.languageId) {
-    entries.push({
-      label: f.languageDisabled ? `$(check) Turn Completions On for ${f.languageId}` : `$(circle-slash) Turn Completions Off for ${f.languageId}`,
-      command: 'qwenLocal.toggleLanguage',
-      args: [f.languageId],
-    });
-  }
-  entries.push(
-    { label: '$(graph) Show Completion Statistics', command: 'qwenLocal.showStatistics' },
-    { label: 'Chat and Actions', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(comment-discussion) Open Chat', command: 'qwenLocal.openChat' },
-    { label: '$(edit) Edit Selection…', command: 'qwenLocal.editSelection' },
-    { label: '$(git-commit) Write Commit Message', command: 'qwenLocal.writeCommitMessage' },
-    { label: 'Models', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(server) Show Hardware and Models', command: 'qwenLocal.showHardware' },
-    { label: '$(symbol-method) Select Completion Model', command: 'qwenLocal.selectCompletionModel' },
-    { label: '$(comment) Select Chat Model', command: 'qwenLocal.selectChatModel' },
-    ...(f.canPull === false ? [] : [{ label: '$(cloud-download) Pull Model', command: 'qwenLocal.pullModel' }]),
-    { label: 'Setup', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(key) Set API Key for the Model Server', command: 'qwenLocal.setApiKey' },
-    ...(f.offline ? [] : [{ label: '$(pulse) Connection Doctor', command: 'qwenLocal.connectionDoctor' }]),
-    { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', args: ['@ext:qwen-local.qwen-local'] },
-    { label: '$(output) Show Log', command: 'qwenLocal.showLog' },
-  );
-  return entries;
-}
+type Item = vscode.QuickPickItem & Pick<MenuEntry, 'command' | 'args'>;
 
 export async function showMenu(facts: MenuFacts): Promise<void> {
-  const pick = await vscode.window.showQuickPick(menuEntries(facts), { title: 'Qwen Local', placeHolder: 'Choose an action' });
+  const items: Item[] = menuEntries(facts).map(({ separator, ...e }) => (separator ? { ...e, kind: vscode.QuickPickItemKind.Separator } : e));
+  const pick = await vscode.window.showQuickPick(items, { title: 'Qwen Local', placeHolder: 'Choose an action' });
   if (pick?.command) await vscode.commands.executeCommand(pick.command, ...(pick.args ?? []));
 }

@@ -21,6 +21,10 @@ export interface StatusFacts {
   /** The server in use by name ("vLLM at https://gpu:8000"), once probed; Ollama's wording until then. */
   serverName?: string;
   serverKind?: 'ollama' | 'openai';
+  /** Restricted Mode keeps completions off (workspace/trust.ts). */
+  restricted?: boolean;
+  /** What the workspace's trust or kind limits, for the tooltip (workspace/trust.ts). */
+  limits?: string;
   now: number;
 }
 
@@ -36,7 +40,7 @@ function minutesLeft(until: number, now: number): number {
 }
 
 export function statusView(f: StatusFacts): StatusView {
-  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.server ?? f.host}`;
+  const models = `Completion: ${f.completionModel}\nChat: ${f.chatModel}\nServer: ${f.server ?? f.host}${f.limits ? `\n\n${f.limits}` : ''}`;
   const click = '\n\nClick for the Qwen Local menu.';
   const openai = f.serverKind === 'openai';
   if (f.connection === 'offline') {
@@ -68,6 +72,9 @@ export function statusView(f: StatusFacts): StatusView {
   }
   if (f.connection === 'error') {
     return { text: '$(warning) Qwen', tooltip: `${f.lastError ?? 'The last request failed.'}\n${models}${click}`, severity: 'error' };
+  }
+  if (f.restricted) {
+    return { text: '$(shield) Qwen: restricted', tooltip: `Completions wait until you trust this workspace (chat and commands work).\n${models}${click}` };
   }
   if (f.snoozedUntil !== undefined && f.snoozedUntil > f.now) {
     return {

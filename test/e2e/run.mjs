@@ -169,6 +169,8 @@ async function main() {
     sim,
     profile,
     extensionId: EXTENSION_ID,
+    /** The package under test (a scenario that starts a code-server of its own installs it). */
+    vsix: args.vsix,
     url: server.url,
     /** The code-server process: the extension hosts of this run are its descendants. */
     serverPid: server.proc.pid,

@@ -1,7 +1,7 @@
 // Runs the bundled suites with mocha inside an extension host and writes the results as JSON.
 // Shared by the code-server runner extension and test-electron's entry (electron-index.ts).
 
-import { mkdirSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
@@ -99,6 +99,8 @@ export async function runSuites(files: string[], config: IntegrationConfig): Pro
   }
   results.durationMs = Date.now() - started;
   if (results.tests.length === 0 && !results.error) results.error = 'no tests ran (no suites found, or grep matched nothing)';
-  writeFileSync(config.resultsFile, JSON.stringify(results, null, 2));
+  // Written whole, then renamed: the e2e runner reads the file as soon as it exists.
+  writeFileSync(`${config.resultsFile}.tmp`, JSON.stringify(results, null, 2));
+  renameSync(`${config.resultsFile}.tmp`, config.resultsFile);
   return results;
 }

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULTS, readSettings } from '../../src/settings';
+import { manifestSettings, settingGroups } from './support/manifest';
 
-const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string; description?: string; markdownDescription?: string }> } };
-};
-const properties = manifest.contributes.configuration.properties;
+const properties = manifestSettings();
 
 describe('settings', () => {
   it('returns the defaults when nothing is set', () => {
@@ -63,11 +59,20 @@ describe('settings', () => {
 
   it('declares the server settings next to the host setting, machine-scoped', () => {
     for (const key of ['qwenLocal.server.kind', 'qwenLocal.server.url', 'qwenLocal.server.caFile']) {
-      const p = properties[key] as { scope?: string; order?: number; markdownDescription?: string } | undefined;
+      const p = properties[key];
       assert.equal(p?.scope, 'machine', key);
       assert.ok(p?.markdownDescription, key);
       assert.ok(p?.order !== undefined && p.order <= 2, `${key} is ordered near qwenLocal.ollamaHost`);
     }
+  });
+
+  it('groups the settings as the settings editor shows them: Server first, the address at its top, each setting ordered', () => {
+    const groups = settingGroups();
+    assert.deepEqual(groups.map((g) => g.title), ['Server', 'Completions', 'Chat', 'Models', 'Codebase', 'Advanced']);
+    assert.deepEqual(groups.map((g) => g.order), [0, 1, 2, 3, 4, 5]);
+    const server = Object.entries(groups[0].properties).sort(([, a], [, b]) => (a.order ?? 99) - (b.order ?? 99));
+    assert.equal(server[0][0], 'qwenLocal.server.url', 'the server address comes first');
+    for (const g of groups) for (const [key, p] of Object.entries(g.properties)) assert.equal(typeof p.order, 'number', `${key} has an order`);
   });
 
   it('keeps the settings that decide where code goes out of a workspace\'s reach', () => {

@@ -99,8 +99,11 @@ export async function installExtensions(profile, { vsix = [], folders = [] }) {
   for (const { from, id } of folders) cpSync(from, join(profile.ext, id), { recursive: true, dereference: true });
 }
 
-/** Starts code-server on 127.0.0.1:port with the profile; resolves when it listens. */
-export async function startCodeServer(profile, port, logFile) {
+/**
+ * Starts code-server on 127.0.0.1:port with the profile; resolves when it listens. `trust: true`
+ * keeps VS Code's workspace trust on (the untrusted-workspace scenario); otherwise it is off.
+ */
+export async function startCodeServer(profile, port, logFile, { trust = false } = {}) {
   if (!existsSync(ENTRY)) throw new Error(`code-server is not installed (${ENTRY}). Run: bash test/e2e/install-code-server.sh`);
   const proc = new Proc(
     'code-server',
@@ -114,7 +117,7 @@ export async function startCodeServer(profile, port, logFile) {
       '--extensions-dir', profile.ext,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(trust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--disable-proxy',
       '--ignore-last-opened',

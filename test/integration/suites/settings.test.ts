@@ -18,7 +18,10 @@ describe('settings', () => {
   it('the manifest gives qwenLocal.ollamaHost machine scope', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext);
-    const props = (ext.packageJSON as { contributes: { configuration: { properties: Record<string, ConfigurationProperty> } } }).contributes.configuration.properties;
+    // The settings come in titled groups (an array), as the settings editor shows them.
+    type Group = { properties: Record<string, ConfigurationProperty> };
+    const configuration = (ext.packageJSON as { contributes: { configuration: Group | Group[] } }).contributes.configuration;
+    const props = Object.assign({}, ...(Array.isArray(configuration) ? configuration : [configuration]).map((g) => g.properties)) as Record<string, ConfigurationProperty>;
     assert.equal(props['qwenLocal.ollamaHost']?.scope, 'machine');
   });
 

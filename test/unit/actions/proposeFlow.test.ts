@@ -18,11 +18,14 @@ const TEXT = 'const a = 0;\n';
 
 class RecordingIde implements ActionsIde {
   readonly shown: Proposal[] = [];
+  /** The proposal's state as its diff opened (what an Accept clicked at once would meet). */
+  readonly stateWhenShown: string[] = [];
   readonly notes: { severity: Severity; message: string }[] = [];
   readonly flashes: string[] = [];
   progressTitles: string[] = [];
   async showProposal(proposal: Proposal): Promise<void> {
     this.shown.push(proposal);
+    this.stateWhenShown.push(proposal.state);
   }
   async withProgress<T>(title: string, _controller: AbortController, body: () => Promise<T>): Promise<T> {
     this.progressTitles.push(title);
@@ -118,6 +121,9 @@ describe('actions/propose: the flow behind a plain-object editor', function () {
     assert.equal(p.state, 'ready');
     assert.equal(ctx.proposals.latest(), p);
     assert.equal(ide.shown[0], p);
+    // Its text is known in full: the diff opens ready, so an Accept clicked as soon as the diff
+    // shows is never refused with "still being written" (seen in the real editor under load).
+    assert.deepEqual(ide.stateWhenShown, ['ready']);
   });
 });
 

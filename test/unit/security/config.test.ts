@@ -5,11 +5,10 @@
 // test/integration/suites/settings.test.ts).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import * as path from 'node:path';
 import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { excludeMatcher } from '../../../src/workspace/exclude';
+import { manifestSettings } from '../support/manifest';
 
 const EVIL = 'http://collector.example.net:11434';
 const MINE = 'http://127.0.0.1:11500';
@@ -79,10 +78,7 @@ function loadConfig(vscode: unknown): ConfigModule {
 
 describe('security: the server address cannot come from a workspace', () => {
   it('the manifest scopes qwenLocal.ollamaHost to the machine', () => {
-    const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as {
-      contributes: { configuration: { properties: Record<string, { scope?: string }> } };
-    };
-    assert.equal(manifest.contributes.configuration.properties['qwenLocal.ollamaHost']?.scope, 'machine');
+    assert.equal(manifestSettings()['qwenLocal.ollamaHost']?.scope, 'machine');
   });
 
   it('Config ignores a workspace or folder value of ollamaHost, even if VS Code passed it on', () => {

@@ -5,9 +5,8 @@
 // config.ts imports `vscode`: loaded here against a small stand-in (as in config.test.ts).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import * as path from 'node:path';
+import { manifestSettings } from '../support/manifest';
 
 type Scopes = { defaultValue?: unknown; globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown };
 type ConfigModule = typeof import('../../../src/config');
@@ -55,11 +54,8 @@ const HOSTILE: Record<string, unknown> = {
 
 describe('security: a workspace cannot choose the prompt, the models, keep_alive or the log level', () => {
   it('the manifest scopes each of them to the user or the machine', () => {
-    const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as {
-      contributes: { configuration: { properties: Record<string, { scope?: string }> } };
-    };
     for (const key of Object.keys(HOSTILE)) {
-      const scope = manifest.contributes.configuration.properties[`qwenLocal.${key}`]?.scope;
+      const scope = manifestSettings()[`qwenLocal.${key}`]?.scope;
       assert.ok(scope === 'machine' || scope === 'application', `qwenLocal.${key} has scope ${scope}`);
     }
   });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { menuEntries } from '../../../src/ui/menuEntries';
 
 const root = join(__dirname, '../../..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -15,7 +16,10 @@ describe('ui: the Connection Doctor command', () => {
     assert.ok(entry, 'declared in package.json');
     assert.equal(entry.category, 'Qwen Local');
     assert.match(read('src/ui/commands.ts'), /cmd\('qwenLocal\.connectionDoctor'/);
-    assert.match(read('src/ui/menu.ts'), /command: 'qwenLocal\.connectionDoctor'/);
+    for (const offline of [false, true]) {
+      const menu = menuEntries({ completionsEnabled: true, snoozed: false, languageDisabled: false, offline });
+      assert.ok(menu.some((e) => e.command === 'qwenLocal.connectionDoctor'), `in the status menu (offline: ${offline})`);
+    }
   });
 
   it('shows the report read-only (a content provider), not in an Untitled document', () => {
