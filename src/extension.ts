@@ -69,12 +69,12 @@ export function activate(context: vscode.ExtensionContext): void {
     phases.mark('commands');
     const actions = registerActions(context, services);
     phases.mark('actions');
-    const codebase = registerCodebase(context, services);
+    const codebase = registerCodebase(context, services, () => trust.limits());
     // Chat holds the server lane per answer itself, as actions do: completions wait meanwhile.
     chat = registerChat(context, services, {
       numCtx: () => models.chatNumCtx(),
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
-      codebase: chatRetriever(codebase, () => models.chatNumCtx(), () => config.settings.chat.codebaseAuto),
+      codebase: chatRetriever(codebase, () => models.chatNumCtx(), () => config.settings.chat.codebaseAuto && trust.limits().autoAttach),
       autoAttach: { allowed: () => trust.limits().autoAttach, onDidChange: trust.onDidChange },
     });
     phases.mark('chat');

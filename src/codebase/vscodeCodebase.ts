@@ -41,7 +41,13 @@ export function chatRetriever(api: CodebaseApi, numCtx: () => number, auto: () =
   };
 }
 
-export function registerCodebase(context: vscode.ExtensionContext, services: Services): CodebaseApi {
+/** What the workspace's trust allows (workspace/trust.ts): `indexing` covers the index's own reading. */
+export interface IndexingLimits {
+  indexing: boolean;
+  virtual: boolean;
+}
+
+export function registerCodebase(context: vscode.ExtensionContext, services: Services, limits: () => IndexingLimits = () => ({ indexing: true, virtual: false })): CodebaseApi {
   const log = services.log.child('codebase');
   const settings = () => services.config.settings;
   const source = new VsCodeWorkspaceSource(
@@ -135,6 +141,8 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
   const cmd = (id: string, fn: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   cmd('qwenLocal.indexWorkspace', async () => {
     if (!hasFolder()) return vscode.window.showInformationMessage('Qwen Local: open a folder first; there is no workspace to index.');
+    if (limits().virtual) return vscode.window.showInformationMessage('Qwen Local: a virtual workspace cannot be indexed (its files are not on a disk). Open a local or remote folder to use @codebase.');
+    // In Restricted Mode the command itself is the person's say; only the background work waits for trust.
     await context.workspaceState.update(CONSENT_KEY, 'yes');
     startBuild();
     return building;
@@ -181,6 +189,8 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
     for (const inside of under(p)) service.deleted(inside);
   };
   const changed = (uri: vscode.Uri) => {
+    // Restricted Mode: nothing is read on its own; the next Index Workspace catches up (it is incremental).
+    if (!limits().indexing) return;
     const p = rel(uri);
     if (p !== undefined) service.changed(p);
   };
@@ -207,11 +217,12 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
   );
 
   // An index the user agreed to is brought up to date in the background after start-up.
-  if (hasFolder() && consent() === 'yes') timers.push(setTimeout(() => startBuild(), 3000));
+  if (hasFolder() && consent() === 'yes') timers.push(setTimeout(() => limits().indexing && startBuild(), 3000));
 
   return {
     async search(query, options) {
       if (!hasFolder()) return 'No folder is open, so there is no codebase to search. Open a folder first.';
+      if (limits().virtual) return 'This is a virtual workspace: its files are not on a disk, so Qwen Local cannot index them. Attach files with @file instead.';
       await service.ensureLoaded();
       if (service.index.fileCount === 0 && !building) {
         if (consent() === 'no') return 'Codebase search is off for this workspace. Run "Qwen Local: Index Workspace" to turn it on.';
