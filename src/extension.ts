@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
       proposeReplacement: (uri, start, end, text, action) => actions.proposeReplacement(uri, start, end, text, action),
     });
     phases.mark('chat');
-    registerLanguageModelProvider(context, services);
+    registerLanguageModelProvider(context, services, (listener) => models.onDidChange(listener));
     phases.mark('lm');
     const reloadKey = () => core.reloadApiKey().catch((e: unknown) => log.error('Reading the API key failed', e));
     context.subscriptions.push(context.secrets.onDidChange((e) => e.key === API_KEY_SECRET && void reloadKey()));
