@@ -170,52 +170,66 @@ describe('VS Code Chat provider (vendor qwen-local)', () => {
     assert.ok(messages.some((m) => m.role === 'assistant' && (m.tool_calls?.length ?? 0) === 1), 'the assistant turn carries the call');
   });
 
-  it('cancelling a request mid-stream reaches the simulator (its log shows the disconnect)', async () => {
-    assert.ok(chat, 'the model was found');
-    const long = Array.from({ length: 200 }, (_, i) => `word${i} `);
-    await simControl('POST', '/config', { chats: [{ whenLastUserIncludes: 'LM-CANCEL', answer: { chunks: long, tokenMs: 100 } }] });
-    const before = await lastRequestId();
-    const source = new vscode.CancellationTokenSource();
-    const response = await chat.sendRequest([vscode.LanguageModelChatMessage.User('LM-CANCEL: write a long text')], {}, source.token);
-    let received = '';
-    const reading = (async () => {
+  // VS Code before 1.127 drops a consumer's cancellation once the request has started (the RPC that
+  // carried the token has returned): microsoft/vscode#277872, fixed by #319098 in 1.127. There the
+  // test states that limit instead of passing or skipping quietly.
+  const cancelReachesProviders = versionAtLeast([1, 127]);
+  it(
+    cancelReachesProviders
+      ? 'cancelling a request mid-stream reaches the simulator (its log shows the disconnect)'
+      : `cancelling mid-stream: VS Code ${vscode.version} does not pass the cancellation on to providers (microsoft/vscode#277872, fixed in 1.127)`,
+    async function () {
+      assert.ok(chat, 'the model was found');
+      this.timeout(40_000);
+      const long = Array.from({ length: 100 }, (_, i) => `word${i} `);
+      await simControl('POST', '/config', { chats: [{ whenLastUserIncludes: 'LM-CANCEL', answer: { chunks: long, tokenMs: 100 } }] });
+      const before = await lastRequestId();
+      const source = new vscode.CancellationTokenSource();
+      const response = await chat.sendRequest([vscode.LanguageModelChatMessage.User('LM-CANCEL: write a long text')], {}, source.token);
+      let received = '';
       try {
         for await (const piece of response.text) {
           received += piece;
           if (received.length >= 12) source.cancel();
         }
       } catch {
-        // A cancelled stream may end with a CancellationError: what matters is where it stopped.
+        // A cancelled stream may end with a CancellationError: what matters is where the server stopped.
       }
-    })();
-    await waitFor(() => received.length > 0, 15_000, 'the first streamed words');
-    await reading;
-    assert.ok(source.token.isCancellationRequested);
-    const request = await waitFor(async () => {
-      const r = await lastChat(before);
-      return r?.aborted ? r : undefined;
-    }, 10_000, 'the simulator to record the request as aborted by the client');
-    assert.equal(request.aborted, true);
-    const record = (await simRequests(before)).find((r) => r.id === request.id) as unknown as { tokensSent: number };
-    assert.ok(record.tokensSent < long.length, `the simulator stopped after ${record.tokensSent} of ${long.length} words`);
-  });
+      assert.ok(received.length > 0, 'words were streamed before the cancel');
+      const record = async () => (await simRequests(before)).find((r) => r.endpoint === 'chat') as unknown as { aborted: boolean; tokensSent: number; endedAt?: number } | undefined;
+      const ended = await waitFor(async () => {
+        const r = await record();
+        return r && (r.aborted || r.endedAt) ? r : undefined;
+      }, 15_000, 'the simulator to finish or drop the request');
+      if (cancelReachesProviders) {
+        assert.equal(ended.aborted, true, 'the simulator saw the client disconnect');
+        assert.ok(ended.tokensSent < long.length, `the simulator stopped after ${ended.tokensSent} of ${long.length} words`);
+      } else {
+        assert.equal(ended.aborted, false, 'VS Code now passes cancellation on: drop this branch');
+        assert.equal(ended.tokensSent, long.length);
+      }
+    },
+  );
 
   // The Chat view's model picker caches the list and re-reads it when the provider fires
-  // onDidChangeLanguageModelChatInformation. An extension cannot watch that cache:
-  // vscode.lm.onDidChangeChatModels is never fired in the extension host (1.117 and 1.139 checked),
-  // and selectChatModels asks the provider afresh each time. So the provider's own log line proves
-  // it announced the change; selectChatModels proves what it offers.
-  it('when the chat model setting changes, the provider announces it and offers the new model', async () => {
+  // onDidChangeLanguageModelChatInformation; selectChatModels asks the provider afresh each time.
+  // Extensions hear of the change through vscode.lm.onDidChangeChatModels in 1.139 (1.117's
+  // extension host never fires that event), so there it is asserted too.
+  it('when the chat model setting changes, the provider announces it and VS Code offers the new model', async () => {
     const settings = vscode.workspace.getConfiguration('qwenLocal');
     const saved = settings.inspect('chat.model')?.globalValue;
     const offered = async () => (await vscode.lm.selectChatModels({ vendor: VENDOR })).map((m) => m.id);
     const announced = (model: string) => qwenLog().split('\n').filter((l) => l.includes(`Models offered to VS Code Chat changed: ${model}|`)).length;
     const before = announced(OTHER);
+    let told = 0;
+    const listening = vscode.lm.onDidChangeChatModels(() => told++);
     try {
       await settings.update('chat.model', OTHER, vscode.ConfigurationTarget.Global);
       await waitFor(() => announced(OTHER) > before, 10_000, `the provider to announce ${OTHER}`);
+      if (versionAtLeast([1, 139])) await waitFor(() => told > 0, 10_000, 'vscode.lm.onDidChangeChatModels');
       assert.deepEqual(await offered(), [OTHER]);
     } finally {
+      listening.dispose();
       await settings.update('chat.model', saved, vscode.ConfigurationTarget.Global);
     }
     await waitFor(async () => (await offered()).join() === MODEL, 10_000, `${MODEL} offered again after the setting was restored`);
