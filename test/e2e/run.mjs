@@ -6,7 +6,7 @@
 //   node test/e2e/run.mjs --no-package   # reuse the .vsix of the last run (quicker while editing tests)
 //   node test/e2e/run.mjs --vsix file.vsix  # test that package instead of building one
 //   npm run test:e2e -- --repeat 10      # ten whole runs in a row (fresh profile each), a tally at the end
-//   node test/e2e/run.mjs --vscode current  # in the current editor (VS Code 1.117 on its own Node 22)
+//   node test/e2e/run.mjs --vscode current  # in the current editor (VS Code 1.139 on its own Node 24)
 //                                        # instead of the oldest supported one (VS Code 1.100, default);
 //                                        # results in test-results/e2e-current/
 //
