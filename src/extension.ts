@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
       autoAttach: { allowed: () => trust.limits().autoAttach, onDidChange: trust.onDidChange },
     });
     phases.mark('chat');
-    registerLanguageModelProvider(context, services);
+    registerLanguageModelProvider(context, services, (listener) => models.onDidChange(listener));
     phases.mark('lm');
     registerCodebaseTool(context, codebase, log.child('codebase'));
     phases.mark('codebase');

@@ -29,6 +29,8 @@ interface ResponseOptions {
   tools?: readonly { name: string; description: string; inputSchema?: object }[];
 }
 interface Provider {
+  /** VS Code re-reads the model list (its Chat model picker caches it) when this fires. */
+  onDidChangeLanguageModelChatInformation?: vscode.Event<void>;
   provideLanguageModelChatInformation(options: { silent: boolean }, token: vscode.CancellationToken): Promise<ChatInformation[]>;
   provideLanguageModelChatResponse(
     model: ChatInformation,
@@ -48,7 +50,15 @@ interface LmRuntime {
 /** Tokens kept for the answer out of the model's context. */
 const OUTPUT_TOKENS = 4096;
 
-export function registerLanguageModelProvider(context: vscode.ExtensionContext, services: Services): void {
+/**
+ * `onModelsChanged`: the hardware choice or the installed models may have changed (ModelManager's
+ * onDidChange); with the settings it decides which model VS Code's Chat is offered.
+ */
+export function registerLanguageModelProvider(
+  context: vscode.ExtensionContext,
+  services: Services,
+  onModelsChanged?: (listener: () => void) => { dispose(): void },
+): void {
   const runtime = vscode as unknown as LmRuntime;
   const lm = runtime.lm;
   const TextPart = runtime.LanguageModelTextPart;
@@ -72,8 +82,24 @@ export function registerLanguageModelProvider(context: vscode.ExtensionContext, 
     return known;
   };
 
+  // What VS Code was last told; a change of model, context or server makes it ask again, so the
+  // picker never offers a model that is no longer the one Qwen Local would run.
+  const offered = () => `${services.models.chatModel()}|${services.models.chatNumCtx()}|${services.backend().host}`;
+  let lastOffered = offered();
+  const changed = new vscode.EventEmitter<void>();
+  const check = () => {
+    const now = offered();
+    if (now === lastOffered) return;
+    lastOffered = now;
+    log.debug(`Models offered to VS Code Chat changed: ${now}`);
+    changed.fire();
+  };
+  context.subscriptions.push(changed, services.config.onDidChange(check), ...(onModelsChanged ? [onModelsChanged(check)] : []));
+
   const provider: Provider = {
+    onDidChangeLanguageModelChatInformation: changed.event,
     async provideLanguageModelChatInformation() {
+      lastOffered = offered();
       const model = services.models.chatModel();
       const numCtx = services.models.chatNumCtx();
       return [

@@ -6,6 +6,9 @@
 //   node test/e2e/run.mjs --no-package   # reuse the .vsix of the last run (quicker while editing tests)
 //   node test/e2e/run.mjs --vsix file.vsix  # test that package instead of building one
 //   npm run test:e2e -- --repeat 10      # ten whole runs in a row (fresh profile each), a tally at the end
+//   node test/e2e/run.mjs --vscode current  # in the current editor (VS Code 1.139 on its own Node 24)
+//                                        # instead of the oldest supported one (VS Code 1.100, default);
+//                                        # results in test-results/e2e-current/
 //
 // One session does it all: build and package the .vsix, install it and the integration runner
 // extension into a fresh profile, start the Ollama simulator and code-server on free loopback
@@ -22,8 +25,8 @@ import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { buildIntegration, packageRunner } from '../integration/build.mjs';
-import { activationErrors, BASE_SETTINGS, createProfile, ENTRY, findChannelLog, installExtensions, poll, startCodeServer } from './lib/codeserver.mjs';
-import { EXTENSION_ID, RESULTS, ROOT, VSIX, WORK } from './lib/paths.mjs';
+import { activationErrors, BASE_SETTINGS, createProfile, findChannelLog, installExtensions, poll, startCodeServer, useEditor } from './lib/codeserver.mjs';
+import { EXTENSION_ID, RESULTS as OLDEST_RESULTS, ROOT, VSIX, WORK } from './lib/paths.mjs';
 import { freePort, onCleanup, run, stopAll } from './lib/procs.mjs';
 import { runScenarios } from './lib/runner.mjs';
 import { startSimulator } from './lib/sim.mjs';
@@ -49,17 +52,22 @@ const SIM_START = {
 };
 
 const args = parseArgs(process.argv.slice(2));
+const editor = useEditor(args.vscode);
+/** Each editor's results apart: `npm test` runs both, and test/support/total.mjs adds up both counts. */
+const SUFFIX = editor.name === 'oldest' ? '' : `-${editor.name}`;
+const RESULTS = `${OLDEST_RESULTS}${SUFFIX}`;
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const say = (s) => console.log(s);
 const phase = (s) => say(`[e2e ${elapsed()}] ${s}`);
 
 function parseArgs(argv) {
-  const out = { grep: undefined, only: undefined, package: true, vsix: VSIX, repeat: 1 };
+  const out = { grep: undefined, only: undefined, package: true, vsix: VSIX, repeat: 1, vscode: 'oldest' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--grep') out.grep = new RegExp(argv[++i], 'i');
     else if (a === '--only') out.only = argv[++i];
     else if (a === '--no-package') out.package = false;
+    else if (a === '--vscode') out.vscode = argv[++i];
     else if (a === '--repeat') {
       out.repeat = Number(argv[++i]);
       if (!Number.isInteger(out.repeat) || out.repeat < 1) throw new Error('--repeat takes a whole number of runs (1 or more)');
@@ -106,8 +114,8 @@ async function main() {
 
   // 1. code-server (idempotent: a no-op once installed) and Chromium.
   await time('install', async () => {
-    if (!existsSync(ENTRY) || !existsSync(CHROMIUM)) phase('installing code-server (test/e2e/install-code-server.sh)');
-    await run('install-code-server', 'bash', [join(ROOT, 'test', 'e2e', 'install-code-server.sh')], { timeoutMs: 600_000, env: { ...process.env, CHROMIUM } });
+    if (!existsSync(editor.entry) || !existsSync(editor.node) || !existsSync(CHROMIUM)) phase(`installing code-server (test/e2e/install-code-server.sh ${editor.name})`);
+    await run('install-code-server', 'bash', [join(ROOT, 'test', 'e2e', 'install-code-server.sh'), editor.name], { timeoutMs: 600_000, env: { ...process.env, CHROMIUM } });
   });
 
   // 2. The extension as users get it: the packaged .vsix. And the integration bundles.
@@ -125,7 +133,7 @@ async function main() {
   onCleanup(() => sim.stop());
   phase(`simulator at ${sim.url} (control ${sim.controlUrl})`);
 
-  const profile = createProfile(join(WORK, 'e2e-profile'), { ...BASE_SETTINGS, 'qwenLocal.ollamaHost': sim.url });
+  const profile = createProfile(join(WORK, `e2e-profile${SUFFIX}`), { ...BASE_SETTINGS, 'qwenLocal.ollamaHost': sim.url });
   createWorkspace(profile.workspace, profile.home);
   const integrationResults = join(RESULTS, 'integration-results.json');
   const vsix = [args.vsix];
@@ -277,8 +285,8 @@ function report({ integration, e2e, timings }, fatal) {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, 'summary.json'), JSON.stringify(summary, null, 2));
   // Counts for test/support/total.mjs, which adds up every suite of `npm test`.
-  writeFileSync(join(RESULTS, '..', 'integration.json'), JSON.stringify({ passed: ip, failed: ifail + fatalFail }));
-  writeFileSync(join(RESULTS, '..', 'e2e.json'), JSON.stringify({ passed: ep, failed: ef }));
+  writeFileSync(join(RESULTS, '..', `integration${SUFFIX}.json`), JSON.stringify({ passed: ip, failed: ifail + fatalFail }));
+  writeFileSync(join(RESULTS, '..', `e2e${SUFFIX}.json`), JSON.stringify({ passed: ep, failed: ef }));
   say('');
   say(`Timings: ${Object.entries(summary.timingsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
   say(`Screenshots and logs: ${RESULTS}`);
@@ -297,7 +305,7 @@ function report({ integration, e2e, timings }, fatal) {
  */
 function repeatRuns() {
   const passOn = process.argv.slice(2).filter((a, i, all) => a !== '--repeat' && all[i - 1] !== '--repeat');
-  const kept = join(RESULTS, '..', 'e2e-repeat');
+  const kept = join(RESULTS, '..', `e2e-repeat${SUFFIX}`);
   rmSync(kept, { recursive: true, force: true });
   const lines = [];
   for (let k = 1; k <= args.repeat; k++) {

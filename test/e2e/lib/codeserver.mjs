@@ -6,7 +6,27 @@ import { Proc, run, sleep } from './procs.mjs';
 import { ROOT } from './paths.mjs';
 
 export const CODE_SERVER_DIR = process.env.CODE_SERVER_DIR ?? join(ROOT, '.vscode-test', 'code-server');
-export const ENTRY = join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CURRENT_DIR = process.env.CODE_SERVER_CURRENT_DIR ?? join(ROOT, '.vscode-test', 'code-server-current');
+const entryIn = (dir) => join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+/** The oldest editor's entry point (the default). */
+export const ENTRY = entryIn(CODE_SERVER_DIR);
+
+/**
+ * The editors install-code-server.sh installs: `oldest` (VS Code 1.100, engines.vscode's minimum)
+ * runs on the Node running the tests; `current` on its own Node 22 inside its folder, never on PATH.
+ */
+export const EDITORS = {
+  oldest: { name: 'oldest', dir: CODE_SERVER_DIR, entry: ENTRY, node: process.execPath },
+  current: { name: 'current', dir: CURRENT_DIR, entry: entryIn(CURRENT_DIR), node: join(CURRENT_DIR, 'node', 'bin', 'node') },
+};
+let editor = EDITORS.oldest;
+
+/** Chooses the editor every later call here starts and installs into (run.mjs --vscode). */
+export function useEditor(name) {
+  if (!EDITORS[name]) throw new Error(`--vscode takes ${Object.keys(EDITORS).join(' or ')}, not ${name}`);
+  editor = EDITORS[name];
+  return editor;
+}
 
 /** Settings that keep a fresh profile quiet and deterministic (no tours, no network, no trust prompt). */
 export const BASE_SETTINGS = {
@@ -92,9 +112,9 @@ export function serverEnv(profile) {
 /** Installs .vsix files (and copies unpacked extension folders) into the profile's extensions dir. */
 export async function installExtensions(profile, { vsix = [], folders = [] }) {
   if (vsix.length) {
-    const args = [ENTRY, '--config', profile.config, '--user-data-dir', profile.udd, '--extensions-dir', profile.ext, '--force'];
+    const args = [editor.entry, '--config', profile.config, '--user-data-dir', profile.udd, '--extensions-dir', profile.ext, '--force'];
     for (const v of vsix) args.push('--install-extension', v);
-    await run('install-extension', process.execPath, args, { env: serverEnv(profile), timeoutMs: 120_000 });
+    await run('install-extension', editor.node, args, { env: serverEnv(profile), timeoutMs: 120_000 });
   }
   for (const { from, id } of folders) cpSync(from, join(profile.ext, id), { recursive: true, dereference: true });
 }
@@ -104,12 +124,12 @@ export async function installExtensions(profile, { vsix = [], folders = [] }) {
  * keeps VS Code's workspace trust on (the untrusted-workspace scenario); otherwise it is off.
  */
 export async function startCodeServer(profile, port, logFile, { trust = false } = {}) {
-  if (!existsSync(ENTRY)) throw new Error(`code-server is not installed (${ENTRY}). Run: bash test/e2e/install-code-server.sh`);
+  if (!existsSync(editor.entry) || !existsSync(editor.node)) throw new Error(`code-server (${editor.name}) is not installed in ${editor.dir}. Run: bash test/e2e/install-code-server.sh ${editor.name}`);
   const proc = new Proc(
     'code-server',
-    process.execPath,
+    editor.node,
     [
-      ENTRY,
+      editor.entry,
       '--config', profile.config,
       '--auth', 'none',
       '--bind-addr', `127.0.0.1:${port}`,

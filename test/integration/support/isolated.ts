@@ -44,7 +44,7 @@ export interface IsolatedInstance {
   registrations(fn: string): unknown[][];
 }
 
-const NAMESPACES = ['commands', 'window', 'workspace', 'languages', 'env', 'extensions', 'debug', 'tasks', 'scm', 'authentication', 'tests', 'notebooks'] as const;
+const NAMESPACES = ['commands', 'window', 'workspace', 'languages', 'env', 'extensions', 'debug', 'tasks', 'scm', 'authentication', 'tests', 'notebooks', 'lm'] as const;
 
 /**
  * An object that looks like `real` (same keys, enumerable, readable) whose values pass through
