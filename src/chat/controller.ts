@@ -14,11 +14,12 @@ import { fileAttachment, problemsAttachment, selectionAttachment } from './attac
 import { ChipTray, dedupe } from './chips';
 import { codebaseMarker, resolveCodebase, type CodebaseRetriever } from './codebaseContext';
 import { buildPrompt } from './context';
-import { conversationToMarkdown, exportFileName } from './export';
+import { exportConversation } from './export';
 import type { ChatIde } from './ide';
 import { answerTokens, numCtxOf, systemPrompt, type ChatSession, type SessionEvent, type TurnResult } from './session';
 import type { Attachment } from './types';
-import { chatModels, chunkMessage, conversationView, endMessage, messageView, runCodeAction } from './views';
+import { ChatModelList } from './modelList';
+import { chunkMessage, conversationView, endMessage, messageView, runCodeAction } from './views';
 
 export { chatModels, conversationView, errorView, messageView, statsView } from './views';
 
@@ -63,7 +64,7 @@ export interface AskOptions {
 
 export class ChatController {
   private readonly chips: ChipTray;
-  private models: string[] = [];
+  private readonly modelList: ChatModelList;
   private endWork: (() => void) | undefined;
   private readonly newId: () => string;
   private readonly subscription: { dispose(): void };
@@ -73,6 +74,7 @@ export class ChatController {
     this.newId = deps.newId ?? randomUUID;
     this.chips = new ChipTray(deps.estimate, deps.exclude, () => deps.autoAttach?.() ?? true);
     this.subscription = deps.session.onEvent((event) => this.onSessionEvent(event));
+    this.modelList = new ChatModelList(deps);
   }
 
   /** A page to keep up to date (the view adapter registers one per resolved webview). */
@@ -148,6 +150,7 @@ export class ChatController {
         const editing = message.editOf !== undefined;
         const { attachments, notice } = await resolveCodebase(message.text, this.takeAttachments(editing), this.deps.codebase, this.newId);
         if (notice) ide.showInfo(notice);
+        if (this.modelList.isStale) await this.refreshModels();
         await session.send(message.text, attachments, editing ? { editOf: message.editOf, model: session.model } : { model: session.model });
         return;
       }
@@ -177,7 +180,7 @@ export class ChatController {
         return;
       case 'selectModel':
         session.setModel(message.model);
-        this.post({ type: 'models', models: this.models, model: session.model });
+        this.post({ type: 'models', ...this.modelList.choices() });
         return;
       case 'toggleChip':
         this.toggleChip(message.id);
@@ -222,14 +225,8 @@ export class ChatController {
     await this.deps.session.delete(id);
   }
 
-  async exportConversation(): Promise<void> {
-    const conversation = this.deps.session.conversation;
-    if (conversation.messages.length === 0) {
-      this.deps.ide.showInfo('This conversation is empty: nothing to export.');
-      return;
-    }
-    const written = await this.deps.ide.saveMarkdown(exportFileName(conversation), conversationToMarkdown(conversation));
-    if (written) this.deps.ide.showInfo(`Conversation exported to ${written}.`);
+  exportConversation(): Promise<void> {
+    return exportConversation(this.deps.ide, this.deps.session.conversation);
   }
 
   // ---- Context chips ----
@@ -314,30 +311,27 @@ export class ChatController {
     this.post(failure ? { type: 'reply', requestId, ok: false, message: failure } : { type: 'reply', requestId, ok: true });
   }
 
+  /** Another server: a conversation's model from the old one may not be here (checked before the next message). */
+  serverChanged(): void {
+    this.modelList.markStale();
+    if (this.ports.size > 0) void this.refreshModels();
+  }
+
   async refreshModels(): Promise<void> {
-    try {
-      const installed = await this.deps.backend().listModels();
-      this.models = chatModels(installed.map((m) => m.name));
-    } catch (error) {
-      this.deps.log.debug(`Could not list models: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const current = this.deps.session.model;
-    const models = this.models.includes(current) ? this.models : [current, ...this.models];
-    this.post({ type: 'models', models, model: current });
+    await this.modelList.refresh();
+    this.post({ type: 'models', ...this.modelList.choices() });
   }
 
   // ---- Session events → page ----
 
   private postInit(): void {
     const session = this.deps.session;
-    const current = session.model;
     this.post({
       type: 'init',
       protocol: PROTOCOL_VERSION,
       conversation: conversationView(session.conversation),
       conversations: session.list(),
-      models: this.models.includes(current) ? this.models : [current, ...this.models],
-      model: current,
+      ...this.modelList.choices(),
       chips: this.chipViews(),
       budget: this.budget(),
       busy: session.busy,
@@ -348,7 +342,7 @@ export class ChatController {
     switch (event.type) {
       case 'conversation':
         this.post({ type: 'conversation', conversation: conversationView(event.conversation), conversations: this.deps.session.list() });
-        this.post({ type: 'models', models: this.models.length ? this.models : [this.deps.session.model], model: this.deps.session.model });
+        this.post({ type: 'models', ...this.modelList.choices() });
         this.postChips();
         return;
       case 'list':

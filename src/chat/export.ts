@@ -1,6 +1,7 @@
 // A conversation as a Markdown document (the "Export Conversation as Markdown" command). Pure.
 
 import { fenceFor } from './context';
+import type { ChatIde } from './ide';
 import type { StoredConversation, StoredMessage } from './types';
 
 function when(ms: number): string {
@@ -56,4 +57,14 @@ export function exportFileName(conversation: StoredConversation): string {
     .slice(0, 50)
     .replace(/-+$/, '');
   return `${slug || 'chat'}.md`;
+}
+
+/** Export Conversation: a Markdown file where the person chooses, or a word why not. */
+export async function exportConversation(ide: Pick<ChatIde, 'saveMarkdown' | 'showInfo'>, conversation: StoredConversation): Promise<void> {
+  if (conversation.messages.length === 0) {
+    ide.showInfo('This conversation is empty: nothing to export.');
+    return;
+  }
+  const written = await ide.saveMarkdown(exportFileName(conversation), conversationToMarkdown(conversation));
+  if (written) ide.showInfo(`Conversation exported to ${written}.`);
 }

@@ -111,6 +111,14 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
     }, 250);
   };
 
+  // A conversation's model belongs to the server it was picked on (a vLLM's "Qwen/…" is no Ollama tag).
+  let server = services.backend().host;
+  const serverMaybeChanged = () => {
+    if (services.backend().host === server) return;
+    server = services.backend().host;
+    void controllerReady.then((c) => c.serverChanged());
+  };
+
   const withController = (run: (c: ChatController) => Promise<unknown> | unknown) => async () => {
     try {
       await run(await controllerReady);
@@ -127,6 +135,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
     vscode.window.onDidChangeActiveTextEditor(editorChanged),
     vscode.window.onDidChangeTextEditorSelection(editorChanged),
     services.config.onDidChange(editorChanged),
+    services.config.onDidChange(serverMaybeChanged),
     ...(options.autoAttach ? [options.autoAttach.onDidChange(editorChanged)] : []),
     { dispose: () => chipTimer && clearTimeout(chipTimer) },
     vscode.commands.registerCommand(

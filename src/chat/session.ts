@@ -348,6 +348,15 @@ export class ChatSession {
     this.emit({ type: 'list' });
   }
 
+  /** After a server change: a conversation's model this server does not have gives way to the default. */
+  forgetModelNotIn(available: readonly string[]): boolean {
+    const pinned = this.current.model;
+    if (pinned === undefined || available.includes(pinned)) return false;
+    delete this.current.model;
+    if (this.current.messages.length > 0) void this.persist(this.current, false);
+    return true;
+  }
+
   setModel(model: string): void {
     this.current.model = model;
     if (this.current.messages.length > 0) void this.persist(this.current, false);

@@ -140,6 +140,27 @@ describe('chat controller (page messages, chips, API)', () => {
     assert.deepEqual(models.models, ['qwen2.5-coder:1.5b-base', 'qwen2.5-coder:7b']);
   });
 
+  it('after a server change, a model picked on the old server gives way to the default before the next message', async () => {
+    await setup();
+    h.backend.models = ['Qwen/Qwen2.5-Coder-7B-Instruct'];
+    await controller.handle({ type: 'ready', protocol: PROTOCOL_VERSION });
+    await flush();
+    await controller.handle({ type: 'selectModel', model: 'Qwen/Qwen2.5-Coder-7B-Instruct' });
+    await controller.handle({ type: 'send', text: 'Which server answers?' });
+    assert.equal(h.backend.requests[0].model, 'Qwen/Qwen2.5-Coder-7B-Instruct');
+    // Back on Ollama: the conversation goes on, with a model this server has.
+    h.backend.models = ['qwen2.5-coder:7b'];
+    controller.serverChanged();
+    await controller.handle({ type: 'send', text: 'And now?' });
+    assert.equal(h.backend.requests[1].model, 'qwen2.5-coder:7b');
+    assert.equal(of('models').pop()?.model, 'qwen2.5-coder:7b', 'the picker shows it');
+    // A model the new server has stays picked.
+    await controller.handle({ type: 'selectModel', model: 'qwen2.5-coder:7b' });
+    controller.serverChanged();
+    await controller.handle({ type: 'send', text: 'Still?' });
+    assert.equal(h.backend.requests[2].model, 'qwen2.5-coder:7b');
+  });
+
   it('sends with the current file and selection attached, and streams to the page', async () => {
     await setup();
     await controller.handle({ type: 'ready', protocol: PROTOCOL_VERSION });
