@@ -11,8 +11,8 @@ export function looksLikeEmbeddingModel(name: string): boolean {
   return /embed|minilm|bge-|e5-|gte-/i.test(name);
 }
 
-/** FNV-1a, 32 bits. */
-function hash(text: string): number {
+/** FNV-1a, 32 bits (also the codebase tests' hashed embedding). */
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -41,7 +41,7 @@ export function simEmbedding(text: string, dims = SIM_EMBEDDING_DIMS): number[] 
   for (const w of words(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
   const vector = new Array<number>(dims).fill(0);
   for (const [w, count] of counts) {
-    const h = hash(w);
+    const h = fnv1a(w);
     vector[h % dims] += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(count));
   }
   const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0));

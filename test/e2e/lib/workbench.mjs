@@ -57,7 +57,8 @@ async function openPalette(page, text) {
       await page.locator('.statusbar').first().focus().catch(() => {});
     }
   }
-  await page.fill(SEL.quickInputBox, `>${text}`);
+  // Short: when something takes the focus meanwhile the palette closes, and the caller opens it again.
+  await page.fill(SEL.quickInputBox, `>${text}`, { timeout: 3_000 });
 }
 
 /**
@@ -71,8 +72,8 @@ export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
   for (;;) {
-    await openPalette(page, title);
     try {
+      await openPalette(page, title);
       await row.first().waitFor({ state: 'visible', timeout: Math.max(500, Math.min(3_000, deadline - Date.now())) });
       // The palette closes when something else takes the focus meanwhile (a webview that just
       // opened focuses its input): then the click fails fast and the loop opens it again.

@@ -5,16 +5,7 @@
 
 import { identifiers, termsOf } from '../../../src/codebase/lexical';
 import type { EmbedFn } from '../../../src/codebase/vectors';
-
-/** FNV-1a, 32 bits. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+import { fnv1a as hash } from '../../sim/embeddings';
 
 export function hashEmbedding(text: string, dims = 256): Float32Array {
   const counts = new Map<string, number>();
