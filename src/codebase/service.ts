@@ -80,6 +80,8 @@ const BUSY_POLL_MS = 250;
 export class CodebaseService {
   readonly index: CodebaseIndex;
   private embedderNow: Embedder = { model: undefined, why: 'The server has not been asked yet.' };
+  /** Embedding after a save failed (model removed, server gone): saves stop trying until the embedder is asked again. */
+  private saveEmbeddingFailed = false;
   private loading: Promise<LoadResult | undefined> | undefined;
   private running: AbortController | undefined;
   private readonly queued = new Map<string, 'update' | 'remove'>();
@@ -108,6 +110,7 @@ export class CodebaseService {
 
   /** Asks the server which embedding model to use; an unreachable server leaves words only. */
   async refreshEmbedder(signal: AbortSignal): Promise<Embedder> {
+    this.saveEmbeddingFailed = false;
     try {
       this.embedderNow = await this.deps.embedder(signal);
     } catch (error) {
@@ -277,9 +280,10 @@ export class CodebaseService {
       if (text === undefined || text === 'too-large') this.index.removeFile(path);
       else this.index.upsertFile(path, text);
     }
-    if (this.embedderNow.embed !== undefined && this.index.pendingCount > 0 && !this.indexing) {
+    if (this.embedderNow.embed !== undefined && this.index.pendingCount > 0 && !this.indexing && !this.saveEmbeddingFailed) {
       const result = await this.index.embedPending(AbortSignal.timeout(120_000));
-      if (result.error) this.deps.log.warn(`Codebase index: ${result.pending} chunks wait for vectors (${result.error}).`);
+      this.saveEmbeddingFailed = result.error !== undefined;
+      if (result.error) this.deps.log.warn(`Codebase index: ${result.pending} chunks wait for vectors (${result.error}); the next Index Workspace tries again.`);
     }
     const error = await this.save();
     if (error) this.deps.log.warn(error);

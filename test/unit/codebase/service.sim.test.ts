@@ -124,6 +124,24 @@ describe('codebase service with the Ollama simulator', function () {
     assert.equal(texts() - sentBefore, first.pending, 'only the pending chunks were embedded');
   });
 
+  it('an embedding model removed after the build: one failed attempt, later saves do not ask again until the next build', async () => {
+    const s = service();
+    await s.build();
+    sim.removeModel('nomic-embed-text');
+    const embeds = () => sim.requests.filter((r) => r.endpoint === 'embed').length;
+    const before = embeds();
+    for (const n of [1, 2, 3]) {
+      files.set(`src/added${n}.ts`, `export function addedNumber${n}(): number {\n  return ${n};\n}\n`);
+      s.changed(`src/added${n}.ts`);
+      await s.flush();
+    }
+    assert.equal(embeds() - before, 1, 'one attempt, not one per save');
+    assert.equal((await s.search('addedNumber3')).hits[0]?.chunk.path, 'src/added3.ts', 'still found by words');
+    sim.addModel({ name: 'nomic-embed-text', family: 'nomic-bert', capabilities: ['embedding'] });
+    const report = await s.build();
+    assert.equal(report.pending, 0, 'the next build embeds what waited');
+  });
+
   it('without an embedding model it searches by words and says how to get vectors', async () => {
     sim.removeModel('nomic-embed-text');
     const s = service();
