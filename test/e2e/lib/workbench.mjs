@@ -138,9 +138,18 @@ export async function openPristine(page, profile, relPath) {
 /** Opens a workspace file by its relative path through Quick Open and focuses its editor. */
 export async function openFile(page, relPath) {
   const name = relPath.split('/').pop();
-  const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
+  const exactly = new RegExp(`^${escapeRegExp(name)}$`);
+  // Already open in a tab: click the tab. Quick Open's list keeps re-rendering while its file search
+  // and "recently opened" results arrive, and a click on a moving row can miss three times in a row.
+  const tab = page.locator('.tabs-container .tab').filter({ has: page.locator('.label-name', { hasText: exactly }) }).first();
+  if ((await tab.count()) > 0 && (await tab.click({ timeout: 5_000 }).then(() => true, () => false))) {
+    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+    await focusEditor(page);
+    return;
+  }
+  const row = page.locator(SEL.quickInputRow).filter({ has: page.locator('.label-name', { hasText: exactly }) });
   // Quick Open closes when something else takes the focus meanwhile (an editor that just opened or
-  // closed): then it is opened again, up to three times.
+  // closed): then it is opened again, up to five times.
   for (let attempt = 0; ; attempt++) {
     try {
       await page.keyboard.press(`${MOD}+P`);
@@ -151,7 +160,7 @@ export async function openFile(page, relPath) {
       await row.first().click({ timeout: 5_000 });
       break;
     } catch (error) {
-      if (attempt === 2) throw error;
+      if (attempt === 4) throw error;
       await page.keyboard.press('Escape');
     }
   }
