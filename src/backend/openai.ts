@@ -17,7 +17,7 @@ import { Stream } from 'openai/core/streaming';
 import { EMBED_TIMEOUT_MS, type Backend, type CallLimits, type ChatRequest, type GenerateRequest, type GenerationStats, type InstalledModel, type LoadedModel, type ModelDetails, type PullProgress, type StreamChunk } from './backend';
 import { BackendError, type BackendErrorContext } from './errors';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
-import { contextTooLong, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
+import { contextTooLong, normalizeErrorBody, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
 import { engineOf, parseServerUrl, serverName } from './probe';
 import { chatBody, completionBody, infillBody, parseQwenFim, type InfillEvent } from './openaiRequests';
 import { shrinkChat, shrinkGenerate, type ContextOverflow } from './openaiShrink';
@@ -63,29 +63,6 @@ function failureOf(error: unknown): ServerFailure {
   if (error instanceof Error && error.name === 'AbortError') return { aborted: true, message: error.message };
   if (error instanceof TypeError) return { connection: true, message: error.message, cause: error };
   return { message: error instanceof Error ? error.message : String(error) };
-}
-
-/**
- * Also: vLLM before 0.10 answered errors flat (`{"object":"error","message",…}`), which the client cannot
- * read (it looks for `error`). Rewrites them to the nested shape so the message survives.
- */
-async function normalizeErrorBody(res: Response): Promise<Response> {
-  // A captive portal or a proxy's login page answers 200 with HTML: not an API answer.
-  if (res.ok && /text\/html/i.test(res.headers.get('content-type') ?? '')) {
-    return new Response(await res.text(), { status: 502, statusText: 'HTML instead of an API answer', headers: res.headers });
-  }
-  if (res.ok) return res;
-  const text = await res.text();
-  let body = text;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && 'object' in parsed && parsed.object === 'error' && 'message' in parsed) {
-      body = JSON.stringify({ error: parsed });
-    }
-  } catch {
-    // Not JSON (a proxy's HTML page): passed on as it is.
-  }
-  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 export class OpenAICompatibleBackend implements Backend {

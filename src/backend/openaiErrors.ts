@@ -192,3 +192,27 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
       return make('server', `${server} failed${ctx.model ? ` running ${model}` : ''}: ${said}. See the server's log.`, said);
   }
 }
+
+/**
+ * A server's answer as the `openai` client can read it: an HTML page with 200 (a captive portal, a
+ * proxy's login) becomes a 502; vLLM before 0.10 answered errors flat (`{"object":"error","message",…}`),
+ * which the client cannot read (it looks for `error`): rewritten to the nested shape so the message survives.
+ */
+export async function normalizeErrorBody(res: Response): Promise<Response> {
+  // A captive portal or a proxy's login page answers 200 with HTML: not an API answer.
+  if (res.ok && /text\/html/i.test(res.headers.get('content-type') ?? '')) {
+    return new Response(await res.text(), { status: 502, statusText: 'HTML instead of an API answer', headers: res.headers });
+  }
+  if (res.ok) return res;
+  const text = await res.text();
+  let body = text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'object' in parsed && parsed.object === 'error' && 'message' in parsed) {
+      body = JSON.stringify({ error: parsed });
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page): passed on as it is.
+  }
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
