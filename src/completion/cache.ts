@@ -18,6 +18,12 @@ const AUTO_CLOSERS = /^[)\]}"'`>]{1,4}/;
 export interface CachedCompletion {
   id: string;
   text: string;
+  /**
+   * The model ended the answer itself (not the token limit): once it is typed through to its end,
+   * the model's word for that position is known, nothing more, and no new request is needed there
+   * (at the end of a line the next natural point is Enter, which asks ahead).
+   */
+  ended?: boolean;
 }
 
 export interface CacheHit extends CachedCompletion {
@@ -79,7 +85,8 @@ export class CompletionCache {
   /**
    * The completion for this position: stored here, or stored up to `maxLookBack` characters
    * earlier and typed through since. An empty stored completion at the exact position is a hit
-   * too (the model had nothing to add); a fully typed-through one is not (time for a new one).
+   * too (the model had nothing to add); so is the end of one typed through when the model ended it
+   * there (`ended`). Any other fully typed-through one is not (time for a new one).
    */
   get(model: string, prefix: string, suffix: string): CacheHit | undefined {
     // Typing "(" makes the editor insert ")" after the cursor: the suffix the suggestion was made
@@ -108,9 +115,10 @@ export class CompletionCache {
     if (stored === undefined) return undefined;
     if (typed === 0) return { ...stored, typed };
     const typedText = prefix.slice(prefix.length - typed);
-    if (stored.text.length > typed && stored.text.startsWith(typedText)) {
+    if (stored.text.length >= typed && stored.text.startsWith(typedText)) {
       const rest = stored.text.slice(typed);
       if (rest.trim()) return { ...stored, text: rest, typed };
+      if (stored.ended) return { ...stored, text: '', typed };
     }
     return undefined;
   }

@@ -276,7 +276,8 @@ export class CompletionEngine {
       indentation: request.indentation,
       stops: template.specialTokens,
     });
-    this.cache.set(model, prefix, suffix, { id, text: cleaned ?? '' });
+    // The legacy policy (benchmark only) asked again at the end of every typed-through answer.
+    this.cache.set(model, prefix, suffix, { id, text: cleaned ?? '', ended: raw.end === 'done' && !this.legacy });
     this.deps.log?.debug(
       `#${id} ${length} ${model} ~${promptTokensEstimate} tokens, ${this.clock.now() - started} ms: ${JSON.stringify(raw.text.slice(0, 120))} → ${cleaned ? JSON.stringify(cleaned.slice(0, 120)) : 'nothing'}`,
     );

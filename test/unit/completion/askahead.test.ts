@@ -64,7 +64,8 @@ describe('asking ahead', () => {
 
   it('after an accept, the next position is asked at once when the server is idle', async () => {
     const { clock, backend, engine } = setup();
-    backend.answer({ chunks: ['1;'] }, { chunks: ['\nconst b = 2;'] });
+    // Cut by the token limit: the model had more to say after it.
+    backend.answer({ chunks: ['1;'], stats: { doneReason: 'length' } }, { chunks: ['\nconst b = 2;'] });
     const item = await drive(clock, engine.complete(at('const a = |')));
     engine.accepted(item!.id);
     void engine.complete(at('const a = 1;|'));
@@ -83,7 +84,7 @@ describe('asking ahead', () => {
 
   it('not while chat holds the server: the debounce and the lane rule apply', async () => {
     const { clock, backend, engine, lanes } = setup();
-    backend.answer({ chunks: ['1;'] });
+    backend.answer({ chunks: ['1;'], stats: { doneReason: 'length' } });
     const item = await drive(clock, engine.complete(at('const a = |')));
     const release = lanes.for(backend.host).acquireForeground();
     engine.accepted(item!.id);
@@ -92,6 +93,19 @@ describe('asking ahead', () => {
     assert.equal(backend.requests.length, 1, 'waits for chat');
     release();
     await drive(clock, pending);
+    assert.equal(backend.requests.length, 2);
+  });
+
+  it('not after an answer the model ended itself: its end is known to have nothing more', async () => {
+    const { clock, backend, engine } = setup();
+    backend.answer({ chunks: ['1;'], stats: { doneReason: 'stop' } }, { chunks: ['2;'] });
+    const item = await drive(clock, engine.complete(at('const a = |')));
+    engine.accepted(item!.id);
+    assert.equal(await drive(clock, engine.complete(at('const a = 1;|'))), undefined, 'nothing more on this line');
+    assert.equal(backend.requests.length, 1, 'no request at the end of the accepted line');
+    // Enter asks ahead as usual.
+    void engine.complete(at('const a = 1;\n|'));
+    await settle();
     assert.equal(backend.requests.length, 2);
   });
 

@@ -41,6 +41,17 @@ describe('completion cache', () => {
     assert.equal(cache.get(MODEL, 'x = y', ''), undefined);
   });
 
+  it('typing all of an answer the model ended itself is a hit with no text (nothing more there)', () => {
+    const cache = new CompletionCache();
+    cache.set(MODEL, before, after, { id: '1', text: 'name;', ended: true });
+    assert.deepEqual(cache.get(MODEL, before + 'name;', after), { id: '1', text: '', ended: true, typed: 5, replaceAfter: 0 });
+    cache.set(MODEL, 'x = ', '', { id: '2', text: 'y  ', ended: true });
+    assert.equal(cache.get(MODEL, 'x = y', '')?.text, '', 'only whitespace left');
+    // Typed past its end, or something else: still a miss.
+    assert.equal(cache.get(MODEL, before + 'name;;', after), undefined);
+    assert.equal(cache.get(MODEL, before + 'nome;', after), undefined);
+  });
+
   it('typing through a multi-line suggestion across its newline', () => {
     const cache = new CompletionCache();
     cache.set(MODEL, 'if (ok) {', '\n}', { id: '3', text: '\n  run();\n  done();' });

@@ -148,6 +148,30 @@ describe('completion scheduler', () => {
       assert.equal(ticket.abortReason, 'cancelled');
     });
 
+    it("a request already sent outlives the editor's cancellation by a grace, for the next call to keep it", async () => {
+      const { clock, scheduler } = setup(50);
+      const caller = new AbortController();
+      const sent = scheduler.enter(caller.signal);
+      assert.equal(await scheduler.ready(sent, { debounce: false }), true);
+      caller.abort();
+      // A loaded extension host may take most of a second before the editor's next call arrives.
+      await clock.advance(900);
+      assert.equal(sent.signal.aborted, false, 'still in flight');
+      scheduler.enter(new AbortController().signal, sent);
+      await clock.advance(5000);
+      assert.equal(sent.signal.aborted, false, 'kept by the next call');
+      // Not kept: the grace ends it.
+      const other = new AbortController();
+      const lone = scheduler.enter(other.signal);
+      sent.finish();
+      assert.equal(await scheduler.ready(lone, { debounce: false }), true);
+      other.abort();
+      await clock.advance(999);
+      assert.equal(lone.signal.aborted, false);
+      await clock.advance(1);
+      assert.equal(lone.abortReason, 'cancelled');
+    });
+
     it('an already cancelled caller gives an aborted ticket', async () => {
       const { scheduler } = setup(50);
       const caller = new AbortController();
