@@ -302,16 +302,24 @@ export async function allNotifications(page) {
  * once and searched. `beforeClick(message)` runs while it is shown (a screenshot, a check).
  */
 export async function clickNotificationButton(page, messageRe, label, { timeoutMs = 20_000, beforeClick } = {}) {
-  const found = await waitForNotification(page, messageRe, { timeoutMs });
-  const message = (await found.locator(SEL.notificationMessage).textContent()) ?? '';
-  const button = found.locator('.monaco-button', { hasText: label }).first();
-  if ((await button.count()) === 0) {
-    const labels = await found.locator('.monaco-button').allTextContents();
-    throw new Error(`notification "${message}" has no button "${label}" (it has ${JSON.stringify(labels)})`);
+  // An information toast with buttons hides itself after some seconds (into the Notification
+  // Center): a toast found just before that happens is gone by the click, so look again.
+  for (let attempt = 1; ; attempt++) {
+    const found = await waitForNotification(page, messageRe, { timeoutMs });
+    const message = (await found.locator(SEL.notificationMessage).textContent()) ?? '';
+    const button = found.locator('.monaco-button', { hasText: label }).first();
+    if ((await button.count()) === 0) {
+      const labels = await found.locator('.monaco-button').allTextContents();
+      throw new Error(`notification "${message}" has no button "${label}" (it has ${JSON.stringify(labels)})`);
+    }
+    if (attempt === 1) await beforeClick?.(message);
+    try {
+      await button.click({ timeout: 5_000 });
+      return message;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
   }
-  await beforeClick?.(message);
-  await button.click();
-  return message;
 }
 
 /**
