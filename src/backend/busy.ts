@@ -11,6 +11,22 @@ import { BackendError } from './errors';
 /** The first wait after a busy answer; doubles with each busy answer in a row. */
 export const BUSY_BASE_MS = 2_000;
 export const BUSY_MAX_MS = 60_000;
+/** The most of a server's own Retry-After that pauses completions (a day-long value is not obeyed). */
+export const RETRY_AFTER_MAX_MS = 300_000;
+
+/**
+ * The wait a Retry-After header asks for (RFC 9110 10.2.3: seconds, or an HTTP date), in ms;
+ * undefined when there is none or it cannot be read.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names its day and month ("Fri, 04 Dec 2026 20:00:45 GMT"); Date.parse alone takes "-5".
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 export class BusyBackoff {
   private strikes = 0;
@@ -24,11 +40,14 @@ export class BusyBackoff {
   /**
    * The server said busy: completions pause for half the doubled delay plus a random share of the
    * other half ("equal jitter": never shorter than half, never in step with the other editors).
+   * When the server said how long (`retryAfterMs`, from a gateway's Retry-After), at least that,
+   * plus up to a quarter more so that the team's editors do not all come back at that moment.
    */
-  hit(): number {
+  hit(retryAfterMs?: number): number {
     this.strikes++;
     const cap = Math.min(BUSY_MAX_MS, BUSY_BASE_MS * 2 ** (this.strikes - 1));
-    const wait = Math.round(cap / 2 + this.random() * (cap / 2));
+    let wait = Math.round(cap / 2 + this.random() * (cap / 2));
+    if (retryAfterMs !== undefined) wait = Math.max(wait, Math.round(Math.min(RETRY_AFTER_MAX_MS, retryAfterMs) * (1 + 0.25 * this.random())));
     this.until = Math.max(this.until, this.now() + wait);
     return wait;
   }

@@ -93,7 +93,7 @@ export class Connection {
           if (this.deps.status.offline) this.health.markResult(true);
         },
         failed: (error) => {
-          if (error.kind === 'busy') this.busy.hit();
+          if (error.kind === 'busy') this.busy.hit(error.retryAfterMs);
           if (error.kind !== 'unreachable') this.deps.status.reportError(error);
           // Only the failure that starts an outage counts: later keystrokes must not stretch the
           // background retry's backoff (30 s → 5 min) while the user waits for the server.

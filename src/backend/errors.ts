@@ -24,6 +24,8 @@ export class BackendError extends Error {
     readonly context: BackendErrorContext,
     readonly status?: number,
     readonly detail?: string,
+    /** How long the server asked callers to wait (its Retry-After header), for a busy answer. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'BackendError';
@@ -147,7 +149,7 @@ export function redactError(error: BackendError, secrets: readonly (string | und
   const message = redact(error.message, secrets);
   const detail = error.detail === undefined ? undefined : redact(error.detail, secrets);
   if (message === error.message && detail === error.detail) return error;
-  return new BackendError(error.kind, message, error.context, error.status, detail);
+  return new BackendError(error.kind, message, error.context, error.status, detail, error.retryAfterMs);
 }
 
 const MAX_BODY_TEXT = 300;

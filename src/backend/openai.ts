@@ -15,6 +15,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { Stream } from 'openai/core/streaming';
 import { EMBED_TIMEOUT_MS, type Backend, type CallLimits, type ChatRequest, type GenerateRequest, type GenerationStats, type InstalledModel, type LoadedModel, type ModelDetails, type PullProgress, type StreamChunk } from './backend';
+import { parseRetryAfter } from './busy';
 import { BackendError, type BackendErrorContext } from './errors';
 import { DEFAULT_TIMEOUTS, RequestGuard, type Timeouts } from './guard';
 import { contextTooLong, normalizeErrorBody, stillTooLong, toOpenAIBackendError, type ServerFailure } from './openaiErrors';
@@ -58,7 +59,8 @@ function failureOf(error: unknown): ServerFailure {
     const body: unknown = error.error;
     const inner = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : undefined;
     const message = inner ?? (typeof body === 'string' ? body : error.message.replace(/^\d{3}\s+/, ''));
-    return { status: error.status, message, ...(error.type ? { type: error.type } : {}) };
+    const retryAfterMs = parseRetryAfter(error.headers?.get('retry-after'), Date.now());
+    return { status: error.status, message, ...(error.type ? { type: error.type } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
   if (error instanceof Error && error.name === 'AbortError') return { aborted: true, message: error.message };
   if (error instanceof TypeError) return { connection: true, message: error.message, cause: error };

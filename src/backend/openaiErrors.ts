@@ -18,6 +18,8 @@ export interface ServerFailure {
   timeout?: boolean;
   aborted?: boolean;
   cause?: unknown;
+  /** The response's Retry-After, in ms (busy.ts `parseRetryAfter`). */
+  retryAfterMs?: number;
 }
 
 export interface OpenAIErrorContext extends BackendErrorContext {
@@ -179,8 +181,12 @@ export function toOpenAIBackendError(f: ServerFailure, ctx: OpenAIErrorContext):
       return make('capability', `${host} rejected the request for ${model}: ${said}`, said);
     }
     case 429:
-    case 503:
-      return make('busy', `${server} is busy (${f.status}): other requests are ahead. Completions pause for a few seconds; a chat question or command stays as it is: try it again in a moment.`, said);
+    case 503: {
+      const wait = f.retryAfterMs === undefined ? undefined : Math.ceil(f.retryAfterMs / 1000);
+      const pause = wait === undefined ? 'Completions pause for a few seconds' : `It asks to wait ${wait} s; completions pause until then`;
+      const message = `${server} is busy (${f.status}): other requests are ahead. ${pause}; a chat question or command stays as it is: try it again ${wait === undefined ? 'in a moment' : 'then'}.`;
+      return new BackendError('busy', message, base, f.status, said, f.retryAfterMs);
+    }
     case 501:
       return make('capability', `${model} on ${host} cannot do this: ${said}. Pick another model.`, said);
     default:

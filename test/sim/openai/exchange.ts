@@ -31,15 +31,15 @@ export class SseExchange {
     return this.signal.aborted;
   }
 
-  send(status: number, contentType: string, body: string, outcome?: OpenAIOutcome): void {
+  send(status: number, contentType: string, body: string, outcome?: OpenAIOutcome, headers: Record<string, string> = {}): void {
     if (this.gone || this.res.headersSent) return;
-    this.res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+    this.res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
     this.res.end(body);
     this.finish(status, outcome);
   }
 
-  json(status: number, value: unknown): void {
-    this.send(status, 'application/json', JSON.stringify(value));
+  json(status: number, value: unknown, headers?: Record<string, string>): void {
+    this.send(status, 'application/json', JSON.stringify(value), undefined, headers);
   }
 
   /** One SSE event; the first sends 200 and `text/event-stream`. False when the client is gone. */

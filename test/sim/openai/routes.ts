@@ -90,9 +90,9 @@ export class OpenAIRoutes {
     for (const x of this.open) x.kill();
   }
 
-  private error(x: SseExchange, status: number, message: string, type?: string): void {
+  private error(x: SseExchange, status: number, message: string, type?: string, headers?: Record<string, string>): void {
     x.rec.error = message;
-    x.json(status, errorBody(this.s.settings(), status, message, type));
+    x.json(status, errorBody(this.s.settings(), status, message, type), headers);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -155,8 +155,8 @@ export class OpenAIRoutes {
       if (f.kind === 'reset') return x.drop();
       if (f.kind === 'status') {
         rec.error = f.message ?? `simulated ${f.status}`;
-        if (f.body !== undefined) return x.send(f.status, 'text/html; charset=utf-8', f.body, 'error');
-        return this.error(x, f.status, rec.error);
+        if (f.body !== undefined) return x.send(f.status, 'text/html; charset=utf-8', f.body, 'error', f.headers);
+        return this.error(x, f.status, rec.error, undefined, f.headers);
       }
     }
 

@@ -41,7 +41,18 @@ export type OpenAIFault = {
   /** How many matching requests it hits; default until cleared. */
   times?: number;
 } & (
-  | { kind: 'status'; status: number; /** Raw body (e.g. a proxy's HTML page); default the flavour's error JSON. */ body?: string; message?: string }
+  | {
+      kind: 'status';
+      status: number;
+      /** Raw body (e.g. a proxy's HTML page); default the flavour's error JSON. */
+      body?: string;
+      message?: string;
+      /**
+       * Extra response headers, e.g. `Retry-After` from a rate-limiting gateway in front of the
+       * server (RFC 9110 10.2.3). vLLM and llama.cpp themselves were not seen to send one (not verified).
+       */
+      headers?: Record<string, string>;
+    }
   | { kind: 'reset' }
   | { kind: 'stall'; /** Omitted: until the client gives up. */ ms?: number; /** Tokens streamed first (a stall mid-answer); omitted: before any answer. */ after?: number }
   | { kind: 'drop'; /** Tokens streamed before the socket is cut. */ after?: number }

@@ -3,7 +3,7 @@
 // The backoff alone (pure), then a Connection against the vLLM simulator with a hand-moved clock.
 
 import assert from 'node:assert/strict';
-import { BUSY_BASE_MS, BUSY_MAX_MS, BusyBackoff } from '../../../src/backend/busy';
+import { BUSY_BASE_MS, BUSY_MAX_MS, BusyBackoff, parseRetryAfter, RETRY_AFTER_MAX_MS } from '../../../src/backend/busy';
 import { Connection } from '../../../src/backend/connection';
 import { readAnswer } from '../../../src/backend/stream';
 import { StatusModel } from '../../../src/ui/statusModel';
@@ -31,6 +31,26 @@ describe('backend/busy', function () {
       low.clear();
       assert.equal(low.remainingMs, 0);
       assert.equal(low.hit(), BUSY_BASE_MS / 2, 'a success starts over');
+    });
+
+    it("reads Retry-After as seconds or an HTTP date, and ignores what it cannot read", () => {
+      const now = Date.parse('2026-12-04T20:00:00Z');
+      assert.equal(parseRetryAfter('30', now), 30_000);
+      assert.equal(parseRetryAfter(' 0 ', now), 0);
+      assert.equal(parseRetryAfter('Fri, 04 Dec 2026 20:00:45 GMT', now), 45_000);
+      assert.equal(parseRetryAfter('Fri, 04 Dec 2026 19:00:00 GMT', now), 0, 'a date in the past: no wait');
+      for (const bad of [undefined, null, '', '-5', '1.5', 'soon']) assert.equal(parseRetryAfter(bad, now), undefined, String(bad));
+    });
+
+    it("waits at least the server's Retry-After (with jitter above it), up to a ceiling", () => {
+      const at = (random: number) => new BusyBackoff(() => 0, () => random);
+      assert.equal(at(0).hit(30_000), 30_000, 'longer than the first doubling step: the server wins');
+      assert.equal(at(1).hit(30_000), 37_500, 'up to a quarter more');
+      assert.equal(at(0).hit(100), BUSY_BASE_MS / 2, 'never shorter than our own backoff');
+      assert.equal(at(0).hit(24 * 3600_000), RETRY_AFTER_MAX_MS, 'a day is not obeyed');
+      const b = at(0);
+      b.hit(30_000);
+      assert.equal(b.remainingMs, 30_000);
     });
 
     it('two editors told "busy" at the same moment come back at different times', () => {
@@ -99,6 +119,22 @@ describe('backend/busy', function () {
         connection.dispose();
       });
     }
+
+    it("a gateway's Retry-After: completions pause that long, and the message says so", async () => {
+      const { connection } = build();
+      sim.addFault({ kind: 'status', status: 429, endpoint: 'completions', times: 1, headers: { 'Retry-After': '20' } });
+      const first = await complete(connection);
+      assert.equal(first.error?.kind, 'busy');
+      assert.equal(first.error?.retryAfterMs, 20_000);
+      assert.match(first.error?.message ?? '', /asks to wait 20 s/);
+      // random() is 0.5 here: 20 s plus an eighth.
+      assert.equal(connection.busy.remainingMs, 22_500);
+      now += 20_000;
+      assert.equal((await complete(connection)).error?.kind, 'busy', 'still paused (the jitter above it)');
+      now += 2_500;
+      assert.equal((await complete(connection)).end, 'done');
+      connection.dispose();
+    });
 
     it('chat still asks while completions pause, and a busy chat says so (its question is the caller\'s to keep)', async () => {
       const { status, connection } = build();
