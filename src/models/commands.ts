@@ -196,7 +196,11 @@ async function askTag(prefill: string, prompt: string): Promise<string | undefin
 
 async function useModel(services: Services, manager: ModelManager, puller: Puller, role: ModelRole, tag: string): Promise<void> {
   const installed = manager.installed()?.map((m) => m.name);
-  if (installed && !isInstalled(tag, installed)) {
+  const served = servedBy(manager);
+  if (served && installed && !isInstalled(tag, installed)) {
+    const choice = await vscode.window.showWarningMessage(`${tag} is not among the models ${served.label} serves; requests for it will fail until the server is started with it. Use it anyway?`, 'Use Anyway');
+    if (choice === undefined) return;
+  } else if (installed && !isInstalled(tag, installed)) {
     const size = findModel(tag)?.downloadBytes;
     const choice = await vscode.window.showInformationMessage(
       `${tag} is not installed${size ? ` (${formatDownload(size)} download)` : ''}. Download it from ${modelSource(tag).text} now?`,
@@ -213,16 +217,25 @@ async function useModel(services: Services, manager: ModelManager, puller: Pulle
   services.log.child('models').info(`${role} model set to ${tag}`);
 }
 
+/** A server that cannot pull (OpenAI-compatible): the picker shows its own list and offers no download. */
+function servedBy(manager: ModelManager): { label: string; autoWhy: string } | undefined {
+  const remote = manager.remoteServer();
+  if (remote?.kind !== 'openai') return undefined;
+  return { label: remote.label, autoWhy: manager.remoteChoice()?.explanation ?? `Chosen from what ${remote.label} serves.` };
+}
+
 async function selectModel(services: Services, manager: ModelManager, puller: Puller, role: ModelRole): Promise<void> {
   await manager.refreshInstalled(AbortSignal.timeout(QUICK_TIMEOUT_MS));
   const settings = services.config.settings;
   const resolved = manager.resolved();
+  const served = servedBy(manager);
   const entries = buildModelPicks({
     role,
     choice: manager.choice(),
     installed: manager.installed(),
     setting: role === 'completion' ? settings.completion.model : settings.chat.model,
     autoTag: role === 'completion' ? resolved.completion.recommended : resolved.chat.recommended,
+    ...(served ? { served } : {}),
   });
   const picked = await vscode.window.showQuickPick(entries.map(toItem), {
     title: role === 'completion' ? 'Qwen Local: Completion Model' : 'Qwen Local: Chat Model',
@@ -240,7 +253,7 @@ async function selectModel(services: Services, manager: ModelManager, puller: Pu
       await useModel(services, manager, puller, role, entry.tag);
       return;
     case 'other': {
-      const tag = await askTag('', 'Any Ollama model name; it is pulled if not installed.');
+      const tag = await askTag('', served ? `A model name as ${served.label} lists it (e.g. Qwen/Qwen2.5-Coder-7B).` : 'Any Ollama model name; it is pulled if not installed.');
       if (tag) await useModel(services, manager, puller, role, tag);
       return;
     }

@@ -4,6 +4,7 @@ import type { InstalledModel } from '../backend/backend';
 import { CATALOG, CHAT_NUM_CTX, COMPLETION_CAP_B, COMPLETION_NUM_CTX, equivalentModel, findModel, memoryNeed, sameModel, type CatalogModel, type ModelRole } from '../hardware/catalog';
 import type { Choice } from '../hardware/choose';
 import { formatDownload, formatMemory } from '../hardware/units';
+import { traitsOf } from './remoteChoice';
 import { installedName, isAuto } from './resolve';
 
 export type PickEntry =
@@ -30,6 +31,11 @@ export interface PickInput {
   setting: string;
   /** What `auto` resolves to now. */
   autoTag: string;
+  /**
+   * A server that serves only what it was started with (vLLM, llama.cpp, LM Studio): the picks are
+   * its own list, with no downloads offered, and `autoWhy` explains Auto instead of this machine's GPU.
+   */
+  served?: { label: string; autoWhy: string };
 }
 
 /**
@@ -78,11 +84,12 @@ export function buildModelPicks(input: PickInput): PickEntry[] {
       kind: 'auto',
       label: 'Auto',
       description: `${auto ? '(current) ' : ''}→ ${input.autoTag}`,
-      detail: choice.summary,
+      detail: input.served?.autoWhy ?? choice.summary,
       current: auto,
     },
-    { kind: 'separator', label: 'Qwen-Coder models' },
   ];
+  if (input.served) return [...entries, ...servedPicks(input, input.served.label)];
+  entries.push({ kind: 'separator', label: 'Qwen-Coder models' });
   for (const model of catalogFor(role)) {
     // Installed under a library alias (e.g. `7b-instruct`): the setting must name what Ollama has.
     const installedAs = installedName(model.tag, names);
@@ -155,5 +162,38 @@ export function buildModelPicks(input: PickInput): PickEntry[] {
     entries.push({ kind: 'separator', label: 'Ollama not reachable: installed models unknown' });
   }
   entries.push({ kind: 'other', label: '$(cloud-download) Another model…', description: 'type any Ollama tag' });
+  return entries;
+}
+
+/** The models a server that cannot pull lists; base models last for chat, with the same warning. */
+function servedPicks(input: PickInput, label: string): PickEntry[] {
+  const { role, installed, setting } = input;
+  if (installed === undefined) {
+    return [
+      { kind: 'separator', label: `${label} not reachable: its models unknown` },
+      { kind: 'other', label: '$(edit) Another model…', description: `type a model name ${label} serves` },
+    ];
+  }
+  const auto = isAuto(setting);
+  // Hugging Face names mark instruct models ("…-Instruct"); the rest continue text only.
+  const unsuited = (m: InstalledModel) => role === 'chat' && !traitsOf({ name: m.name }).instruct;
+  const entries: PickEntry[] = [{ kind: 'separator', label: `Models served by ${label}` }];
+  for (const m of [...installed.filter((x) => !unsuited(x)), ...installed.filter(unsuited)]) {
+    const current = !auto && sameModel(setting, m.name);
+    entries.push({
+      kind: 'model',
+      label: m.name,
+      description: [current ? '(current)' : undefined, unsuited(m) ? '$(warning) completion only' : undefined, '$(check) served'].filter(Boolean).join(' · '),
+      detail: unsuited(m) ? 'A base model continues text; it does not follow instructions. Use it for completions.' : [m.family, m.parameterSize].filter(Boolean).join(', ') || `Listed by ${label}.`,
+      tag: m.name,
+      installed: true,
+      current,
+    });
+  }
+  if (!auto && !installed.some((m) => sameModel(m.name, setting))) {
+    entries.push({ kind: 'separator', label: 'Current setting' });
+    entries.push({ kind: 'model', label: setting, description: `(current) · not served by ${label}`, detail: 'Start the server with it, or pick another model.', tag: setting, installed: false, current: true });
+  }
+  entries.push({ kind: 'other', label: '$(edit) Another model…', description: `type a model name ${label} serves` });
   return entries;
 }

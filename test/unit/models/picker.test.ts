@@ -63,6 +63,25 @@ describe('models/picker', () => {
     assert.match(current.description, /^\(current\) · 1\.9 GB download$/);
   });
 
+  it('a team server that cannot pull: its own list only, no downloads, base models last for chat', () => {
+    const served = { label: 'gpu.team:8000', autoWhy: 'Chosen from what gpu.team:8000 serves.' };
+    const list = [installed('Qwen/Qwen2.5-Coder-7B', 0), installed('Qwen/Qwen2.5-Coder-7B-Instruct', 0)];
+    const entries = buildModelPicks({ role: 'chat', choice, installed: list, setting: 'Qwen/Qwen2.5-Coder-7B-Instruct', autoTag: 'Qwen/Qwen2.5-Coder-7B-Instruct', served });
+    assert.equal(entries[0].kind === 'auto' && entries[0].detail, served.autoWhy, 'Auto is explained by the server, not this GPU');
+    assert.deepEqual(models(entries).map((e) => e.tag), ['Qwen/Qwen2.5-Coder-7B-Instruct', 'Qwen/Qwen2.5-Coder-7B']);
+    assert.ok(!models(entries).some((e) => /download/.test(e.description)), 'nothing to download');
+    assert.match(byTag(entries, 'Qwen/Qwen2.5-Coder-7B').description, /completion only/);
+    assert.equal(byTag(entries, 'Qwen/Qwen2.5-Coder-7B-Instruct').description, '(current) · $(check) served');
+    const other = entries.at(-1);
+    assert.equal(other?.kind === 'other' && other.description, 'type a model name gpu.team:8000 serves');
+    // A setting the server does not list is shown, saying so; an unreachable server says that.
+    const missing = buildModelPicks({ role: 'completion', choice, installed: list, setting: 'Qwen/Qwen3-Coder-30B', autoTag: 'Qwen/Qwen2.5-Coder-7B', served });
+    assert.equal(byTag(missing, 'Qwen/Qwen3-Coder-30B').description, '(current) · not served by gpu.team:8000');
+    const offline = buildModelPicks({ role: 'completion', choice, installed: undefined, setting: 'auto', autoTag: 'Qwen/Qwen2.5-Coder-7B', served });
+    assert.ok(offline.some((e) => e.kind === 'separator' && /not reachable/.test(e.label)));
+    assert.equal(models(offline).length, 0);
+  });
+
   it('a model installed under a library alias is picked by the name Ollama has', () => {
     const entries = buildModelPicks({
       role: 'chat',
