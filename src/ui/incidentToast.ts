@@ -1,7 +1,7 @@
-// The one toast of an "Ollama is not reachable" incident. VS Code cannot close a message toast
-// from code, so a stale "not running" would stay beside "connected": this one is a notification
-// with progress (the extension keeps checking in the background), which VS Code removes when its
-// task ends, i.e. when the incident ends. Its actions are links in the message.
+// The one toast of an incident that ends by itself ("Ollama is not reachable", "needs an API key").
+// VS Code cannot close a message toast from code, so a stale "not running" would stay beside
+// "connected": this one is a notification with progress, which VS Code removes when its task ends,
+// i.e. when the incident ends. Its actions are links in the message.
 
 import * as vscode from 'vscode';
 
@@ -15,12 +15,22 @@ export function incidentToastMessage(message: string, ollama = true): string {
   return `${message} [Retry](command:qwenLocal.retryConnection) · [Open Settings](${settings}) · ${last}`;
 }
 
+/** The message of a refused API key's toast: set the key, or ask the doctor. */
+export function keyToastMessage(message: string): string {
+  // The message already names the command; the link does what it says.
+  return `${message} [Set API Key](command:qwenLocal.setApiKey) · [Connection Doctor](command:qwenLocal.connectionDoctor)`;
+}
+
 export class IncidentToast implements vscode.Disposable {
   private current: { report(message: string): void; end(): void } | undefined;
 
   /** Shows the incident's toast, or updates the one already shown (never a second one). */
   show(message: string, ollama = true): void {
-    const text = incidentToastMessage(message, ollama);
+    this.showText(incidentToastMessage(message, ollama));
+  }
+
+  /** The same, with the whole text (and its links) given. */
+  showText(text: string): void {
     if (this.current) {
       this.current.report(text);
       return;

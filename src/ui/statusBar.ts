@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { BackendError } from '../backend/errors';
-import { IncidentToast } from './incidentToast';
+import { IncidentToast, keyToastMessage } from './incidentToast';
 import type { StatusModel } from './statusModel';
 
 export class StatusBar implements vscode.Disposable {
@@ -11,6 +11,8 @@ export class StatusBar implements vscode.Disposable {
   private snoozeArmedFor = 0;
   /** The one toast of an outage: updated by every Retry, gone when the server answers. */
   private readonly offlineToast = new IncidentToast();
+  /** The one toast of a refused or missing API key: gone when a request with the key succeeds. */
+  private readonly keyToast = new IncidentToast();
 
   /** Call render() when the model changes, notify() for each incident it asks to tell, recovered() when an outage ends. */
   constructor(readonly model: StatusModel) {
@@ -25,6 +27,10 @@ export class StatusBar implements vscode.Disposable {
       this.offlineToast.show(error.message, this.model.facts.serverKind !== 'openai');
       return;
     }
+    if (error.kind === 'unauthorized') {
+      this.keyToast.showText(keyToastMessage(error.message));
+      return;
+    }
     if (error.kind === 'modelNotFound' && error.context.model) {
       const pull = `Pull ${error.context.model}`;
       const choice = await vscode.window.showWarningMessage(error.message, pull, 'Select Model');
@@ -36,9 +42,10 @@ export class StatusBar implements vscode.Disposable {
     if (choice === 'Show Log') await vscode.commands.executeCommand('qwenLocal.showLog');
   }
 
-  /** The outage is over: its toast goes away. */
+  /** The outage (or the key's refusal) is over: its toast goes away. */
   recovered(): void {
     this.offlineToast.end();
+    this.keyToast.end();
   }
 
   /**
@@ -74,6 +81,7 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     if (this.snoozeTimer) clearTimeout(this.snoozeTimer);
     this.offlineToast.dispose();
+    this.keyToast.dispose();
     this.item.dispose();
   }
 }

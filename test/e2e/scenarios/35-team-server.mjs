@@ -10,7 +10,7 @@ import { poll } from '../lib/codeserver.mjs';
 import { EXTENSION_ID } from '../lib/paths.mjs';
 import { test } from '../lib/runner.mjs';
 import { startSimulator } from '../lib/sim.mjs';
-import { extensionWebview, focusEditor, MOD, openPristine, runCommand, type, waitForGhostText } from '../lib/workbench.mjs';
+import { extensionWebview, focusEditor, MOD, notificationMessages, openPristine, runCommand, SEL, type, waitForGhostText } from '../lib/workbench.mjs';
 
 const KEY = 'sk-e2e-team-key';
 const TRIGGER = 'export function triple(n: number): number {\n  return';
@@ -44,6 +44,8 @@ export default [
       // Without a key the server answers 401: nothing may have been sent with one yet.
       await poll(async () => (await team.requests(0)).length > 0, 30_000, 'the extension to ask the team server');
       for (const r of await team.requests(0)) assert.equal(r.headers.authorization, undefined, `${r.path} carried a key before one was set`);
+      await poll(async () => (await notificationMessages(page)).some((m) => /needs an API key/.test(m)), 30_000, 'the toast saying the server needs an API key');
+      await shot('key-toast');
 
       await runCommand(page, 'Qwen Local: Set API Key for the Model Server');
       // The key's input box is a password box (the command palette's input is not): wait for it, not the palette.
@@ -64,6 +66,8 @@ export default [
       await type(page, lines[1]);
       const ghost = await waitForGhostText(page, { timeoutMs: 30_000 });
       assert.equal(ghost.trim(), 'n * 3;');
+      // The "needs an API key" toast of the requests before the key closes once the key works.
+      await poll(async () => !(await notificationMessages(page)).some((m) => /needs an API key/.test(m)), 20_000, 'the API key toast to close');
       await shot('ghost');
       const completions = (await team.requests(0)).filter((r) => r.endpoint === 'completions' && r.status === 200);
       assert.ok(completions.length > 0);
@@ -81,6 +85,16 @@ export default [
       await shot('chat');
       const chats = (await team.requests(0)).filter((r) => r.endpoint === 'chat');
       assert.ok(chats.some((r) => r.headers.authorization === `Bearer ${KEY}`));
+
+      // The model picker lists what the team server serves, and offers nothing to download.
+      await runCommand(page, 'Qwen Local: Select Chat Model');
+      const rows = page.locator(SEL.quickInputRow);
+      await poll(async () => (await rows.allTextContents()).some((t) => t.includes('Qwen/Qwen2.5-Coder-7B-Instruct')), 20_000, "the team server's models in the picker");
+      const picks = await rows.allTextContents();
+      assert.ok(picks.some((t) => /Models served by/.test(t)), `the server's section: ${JSON.stringify(picks)}`);
+      assert.ok(!picks.some((t) => /download/i.test(t)), `nothing to download from a team server: ${JSON.stringify(picks)}`);
+      await shot('picker');
+      await page.keyboard.press('Escape');
     },
     { timeoutMs: 150_000, screenshot: true },
   ),
