@@ -3,63 +3,27 @@
 // result gathers the environment facts and passes them in.
 //
 // Probes: /api/version (is it Ollama, which version), /api/tags (installed models), /api/ps (loaded
-// models), /v1/models (the OpenAI-compatible API). Never a body, never the user's code; the key only
+// models), /v1/models (the OpenAI-compatible API). A team server (kind "openai") is probed and
+// advised by doctorTeam.ts instead. Never a body, never the user's code; the key only
 // if the caller passes the one bound to this origin (keys.ts). Redirects are reported, not followed.
 
-import { isIP } from 'node:net';
+import { diagnoseTeamServer } from './doctorTeam';
+import { DOCTOR_PATHS, hostPort, proxyCoversLoopback, unreachableFinding, type DoctorEnvironment, type DoctorPath, type DoctorServer, type Finding, type Probe, type Severity } from './doctorNetwork';
 import { summarizeBody } from './errors';
-import { isLoopbackHost, type ResolvedHost } from './host';
+import type { ResolvedHost } from './host';
+import { parseServerUrl } from './probe';
 
-export const DOCTOR_PATHS = ['/api/version', '/api/tags', '/api/ps', '/v1/models'] as const;
-export type DoctorPath = (typeof DOCTOR_PATHS)[number];
-
-export interface Probe {
-  path: DoctorPath;
-  /** The URL asked. */
-  url: string;
-  ok: boolean;
-  status?: number;
-  /** The network error code (ECONNREFUSED, ENOTFOUND, TIMEOUT…) when no answer came. */
-  code?: string;
-  /** One line: the body's gist, a redirect target, or the error. */
-  detail: string;
-  /** A sign that something other than the server answered (HTML, a proxy header). */
-  proxied?: boolean;
-  ms: number;
-}
-
-/** Facts about where the extension runs, gathered by the caller (all optional). */
-export interface DoctorEnvironment {
-  platform?: NodeJS.Platform;
-  /** WSL_DISTRO_NAME is set: the extension runs inside WSL. */
-  wsl?: boolean;
-  /** The Windows host as seen from WSL (the nameserver in /etc/resolv.conf). */
-  wslHostAddress?: string;
-  /** /.dockerenv exists, or REMOTE_CONTAINERS / CODESPACES is set. */
-  container?: boolean;
-  /** HTTP(S)_PROXY / http.proxy, and NO_PROXY / http.noProxy, as the extension host sees them. */
-  proxy?: string;
-  noProxy?: string;
-  /** Who listens on the server's loopback port, when it is not this user (see listenerOwner). */
-  foreignListener?: string;
-}
+export { DOCTOR_PATHS } from './doctorNetwork';
+export type { DoctorEnvironment, DoctorPath, Finding, Probe, Severity } from './doctorNetwork';
 
 export interface DoctorInput {
   host: ResolvedHost;
+  /** An OpenAI-compatible team server is probed and advised in its own terms (doctorTeam.ts). */
+  kind?: DoctorServer;
   environment?: DoctorEnvironment;
   apiKey?: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
-}
-
-export type Severity = 'ok' | 'problem' | 'warning';
-
-export interface Finding {
-  severity: Severity;
-  /** What was seen, one sentence. */
-  title: string;
-  /** The one thing to do about it; plain text (notifications render no markdown). */
-  fix?: string;
 }
 
 export interface DoctorResult {
@@ -102,79 +66,19 @@ async function probe(base: string, path: DoctorPath, input: DoctorInput): Promis
 
 /** Probes the server at `input.host`, and its origin too when the address has a path. */
 export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
+  if (input.kind === 'openai') {
+    const parsed = parseServerUrl(input.host.url);
+    if (typeof parsed === 'string') return { host: input.host, probes: [], findings: [{ severity: 'problem', title: parsed }] };
+    // The API under /v1, and /api/version at the root only to tell an Ollama behind this address.
+    const probes = [await probe(parsed.root, '/v1/models', input), await probe(parsed.root, '/api/version', input)];
+    return { host: input.host, probes, findings: diagnoseTeamServer(input.host, probes, input.environment ?? {}, input.apiKey !== undefined) };
+  }
   const probes: Probe[] = [];
   for (const path of DOCTOR_PATHS) probes.push(await probe(input.host.url, path, input));
   const origin = new URL(input.host.url).origin;
   let atOrigin: Probe | undefined;
   if (origin !== input.host.url && !probes[0].ok) atOrigin = await probe(origin, '/api/version', input);
   return { host: input.host, probes, findings: diagnose(input.host, probes, input.environment ?? {}, atOrigin) };
-}
-
-function hostPort(url: string): { hostname: string; port: string; loopback: boolean } {
-  const u = new URL(url);
-  const hostname = u.hostname.replace(/^\[|\]$/g, '');
-  return { hostname, port: u.port || (u.protocol === 'https:' ? '443' : '80'), loopback: isLoopbackHost(u.hostname) };
-}
-
-function isPrivateAddress(hostname: string): boolean {
-  if (isIP(hostname) === 4) return /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(hostname);
-  return /\.local$|\.lan$|\.home$|\.internal$/i.test(hostname) || /^f[cd][0-9a-f]{2}:/i.test(hostname);
-}
-
-function proxyCoversLoopback(env: DoctorEnvironment): boolean {
-  if (!env.proxy) return false;
-  const excluded = (env.noProxy ?? '').split(/[\s,]+/).map((s) => s.trim().toLowerCase());
-  return !excluded.some((s) => s === '*' || s === 'localhost' || s === '127.0.0.1' || s === '::1' || s === '[::1]' || s.startsWith('127.'));
-}
-
-/** What failed to connect, and the one fix for this setup. */
-function unreachableFinding(host: ResolvedHost, p: Probe, env: DoctorEnvironment): Finding {
-  const { hostname, port, loopback } = hostPort(host.url);
-  const where = `${hostname}:${port}`;
-  if (p.code === 'ENOTFOUND' || p.code === 'EAI_AGAIN') {
-    const fix =
-      hostname === 'host.docker.internal' && !env.container
-        ? 'host.docker.internal exists only inside a container; outside one, use http://127.0.0.1:11434.'
-        : `Check the spelling of "${hostname}" in the Qwen Local: Ollama Host setting, or use the machine's IP address.`;
-    return { severity: 'problem', title: `The name ${hostname} does not resolve.`, fix };
-  }
-  if (p.code === 'TIMEOUT' || p.code === 'ETIMEDOUT' || p.code === 'EHOSTUNREACH' || p.code === 'ENETUNREACH') {
-    if (env.platform === 'darwin' && !loopback && isPrivateAddress(hostname)) {
-      return {
-        severity: 'problem',
-        title: `No answer from ${where} on the local network.`,
-        fix: 'macOS may be blocking VS Code from the local network: System Settings > Privacy & Security > Local Network, allow Visual Studio Code, then restart it.',
-      };
-    }
-    return { severity: 'problem', title: `No answer from ${where}.`, fix: `A firewall on the way (or on that machine) drops connections to port ${port}; allow it, or check that the machine is up.` };
-  }
-  if (loopback && env.wsl) {
-    const address = env.wslHostAddress ? `http://${env.wslHostAddress}:11434` : "the Windows host's address (the nameserver in /etc/resolv.conf), port 11434,";
-    return {
-      severity: 'problem',
-      title: `Nothing listens at ${where} inside WSL.`,
-      fix: `If Ollama runs on Windows, set Qwen Local: Ollama Host to ${address} and start Ollama on Windows with OLLAMA_HOST=0.0.0.0 (or turn on WSL's mirrored networking). Otherwise start it inside WSL with "ollama serve".`,
-    };
-  }
-  if (loopback && env.container) {
-    return {
-      severity: 'problem',
-      title: `Nothing listens at ${where} inside this container.`,
-      fix: 'Inside a dev container, 127.0.0.1 is the container itself. Set Qwen Local: Ollama Host to http://host.docker.internal:11434 and start Ollama on the host with OLLAMA_HOST=0.0.0.0 (on Linux, add --add-host=host.docker.internal:host-gateway to the container).',
-    };
-  }
-  if (loopback) {
-    return {
-      severity: 'problem',
-      title: `Nothing listens at ${where}.`,
-      fix: 'Start Ollama with "ollama serve" (or the desktop app). If it runs on another port or machine, set Qwen Local: Ollama Host to that address.',
-    };
-  }
-  return {
-    severity: 'problem',
-    title: `${where} refuses connections.`,
-    fix: `Ollama listens only on 127.0.0.1 unless told otherwise: on that machine set OLLAMA_HOST=0.0.0.0, restart Ollama, and allow port ${port} in its firewall.`,
-  };
 }
 
 /** Turns the probes into findings: at most one fix per cause, the most telling first. Pure. */

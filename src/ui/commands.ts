@@ -36,7 +36,7 @@ export function registerCoreCommands(context: vscode.ExtensionContext, d: CoreCo
   context.subscriptions.push(doctor, vscode.workspace.registerTextDocumentContentProvider(DOCTOR_URI.scheme, doctor));
   cmd('qwenLocal.connectionDoctor', async () => {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Qwen Local: checking the connection to ${core.host().url}…` }, () =>
-      runDoctor({ host: core.host(), apiKey: core.apiKey(), environment: environment() }),
+      runDoctor({ host: core.host(), kind: core.serverKind() === 'openai' ? 'openai' : 'ollama', apiKey: core.apiKey(), environment: environment() }),
     );
     const probe = core.probed();
     doctor.set(`${doctorReport(result)}${probe ? `\n\n## Server kind\n\n${probe.summary}\n` : ''}`);
