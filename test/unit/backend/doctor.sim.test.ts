@@ -6,17 +6,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { diagnose, doctorReport, listenerOwner, runDoctor, type DoctorEnvironment, type DoctorResult, type Probe } from '../../../src/backend/doctor';
 import type { ResolvedHost } from '../../../src/backend/host';
+import { closedPort } from '../support/ports';
 import { OllamaSimulator } from '../../sim/simulator';
 
 const setting = (url: string): ResolvedHost => ({ url, source: 'setting' });
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);

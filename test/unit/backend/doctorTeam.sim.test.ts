@@ -3,10 +3,9 @@
 // "Ollama Host" at an Ollama server). Unreachable cases need no server.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { runDoctor, type DoctorResult } from '../../../src/backend/doctor';
 import type { ResolvedHost } from '../../../src/backend/host';
+import { closedPort } from '../support/ports';
 import { OllamaSimulator } from '../../sim/simulator';
 import { OpenAISimulator } from '../../sim/openai/server';
 
@@ -14,13 +13,6 @@ const setting = (url: string): ResolvedHost => ({ url, source: 'setting' });
 const problems = (r: DoctorResult) => r.findings.filter((f) => f.severity === 'problem');
 const all = (r: DoctorResult) => r.findings.map((f) => `${f.title} ${f.fix ?? ''}`).join('\n');
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe('backend/doctor for a team server (OpenAI-compatible)', function () {
   this.timeout(15_000);
