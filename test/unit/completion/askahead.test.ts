@@ -4,33 +4,13 @@
 import * as assert from 'node:assert/strict';
 import { ServerLanes } from '../../../src/backend/lanes';
 import { AskAhead, enteredAtLineEnd } from '../../../src/completion/askahead';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/completion/engine';
-import { DEFAULT_EXCLUDE } from '../../../src/settings';
+import { CompletionEngine } from '../../../src/completion/engine';
 import { FakeBackend } from '../support/fakeBackend';
 import { FakeClock, settle } from './fakeClock';
+import { completionSettings, requestAt } from './requests';
 
-const SETTINGS: CompletionSettings = {
-  enabled: true,
-  debounceMs: 150,
-  exclude: DEFAULT_EXCLUDE,
-  maxLines: 'auto',
-  contextFromOtherFiles: false,
-  keepAlive: '30m',
-};
-
-function at(code: string): CompletionRequest {
-  const offset = code.indexOf('|');
-  return {
-    path: '/repo/src/a.ts',
-    languageId: 'typescript',
-    text: code.slice(0, offset) + code.slice(offset + 1),
-    offset,
-    indentation: { insertSpaces: true, tabSize: 2 },
-    model: 'qwen2.5-coder:7b-base',
-    settings: SETTINGS,
-    signal: new AbortController().signal,
-  };
-}
+const SETTINGS = completionSettings({ debounceMs: 150 });
+const at = (code: string) => requestAt(code, { path: '/repo/src/a.ts', model: 'qwen2.5-coder:7b-base', settings: SETTINGS });
 
 function setup(lanes = new ServerLanes()) {
   const clock = new FakeClock();

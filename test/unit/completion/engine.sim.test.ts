@@ -4,37 +4,14 @@
 
 import * as assert from 'node:assert/strict';
 import { OllamaBackend } from '../../../src/backend/ollama';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings, type RequestEndEvent } from '../../../src/completion/engine';
+import { CompletionEngine, type CompletionRequest, type RequestEndEvent } from '../../../src/completion/engine';
 import { ServerLanes } from '../../../src/backend/lanes';
-import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { OllamaSimulator } from '../../sim/simulator';
+import { completionSettings, requestAt } from './requests';
 
 const MODEL = 'qwen2.5-coder:1.5b-base';
-const SETTINGS: CompletionSettings = {
-  enabled: true,
-  debounceMs: 0,
-  exclude: DEFAULT_EXCLUDE,
-  maxLines: 'auto',
-  contextFromOtherFiles: false,
-  keepAlive: '30m',
-};
-
-function at(code: string, extra: Partial<CompletionRequest> = {}): CompletionRequest {
-  const offset = code.indexOf('|');
-  return {
-    path: '/repo/src/math.ts',
-    displayPath: 'src/math.ts',
-    languageId: 'typescript',
-    text: code.slice(0, offset) + code.slice(offset + 1),
-    offset,
-    indentation: { insertSpaces: true, tabSize: 2 },
-    model: MODEL,
-    settings: SETTINGS,
-    explicit: true,
-    signal: new AbortController().signal,
-    ...extra,
-  };
-}
+const SETTINGS = completionSettings({ debounceMs: 0 });
+const at = (code: string, extra: Partial<CompletionRequest> = {}) => requestAt(code, { displayPath: 'src/math.ts', model: MODEL, settings: SETTINGS, explicit: true, ...extra });
 
 describe('completion engine against the Ollama simulator', function () {
   let sim: OllamaSimulator;

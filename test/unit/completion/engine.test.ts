@@ -1,39 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { BackendError } from '../../../src/backend/errors';
 import type { EditorContextSource } from '../../../src/completion/context';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings, type EngineEvents, type RequestEndEvent } from '../../../src/completion/engine';
+import { CompletionEngine, type CompletionRequest, type EngineEvents, type RequestEndEvent } from '../../../src/completion/engine';
 import { ServerLanes } from '../../../src/backend/lanes';
-import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { FakeBackend } from '../support/fakeBackend';
 import { FakeClock, settle } from './fakeClock';
+import { completionSettings, requestAt } from './requests';
 
 const MODEL = 'qwen2.5-coder:7b-base';
-const SETTINGS: CompletionSettings = {
-  enabled: true,
-  debounceMs: 100,
-  exclude: DEFAULT_EXCLUDE,
-  maxLines: 'auto',
-  contextFromOtherFiles: true,
-  keepAlive: '30m',
-};
+const SETTINGS = completionSettings({ contextFromOtherFiles: true });
 
 /** A request for code with `|` at the cursor. */
-function at(code: string, extra: Partial<CompletionRequest> = {}): CompletionRequest {
-  const offset = code.indexOf('|');
-  return {
-    path: '/repo/src/math.ts',
-    displayPath: 'src/math.ts',
-    repoName: 'repo',
-    languageId: 'typescript',
-    text: code.slice(0, offset) + code.slice(offset + 1),
-    offset,
-    indentation: { insertSpaces: true, tabSize: 2 },
-    model: MODEL,
-    settings: SETTINGS,
-    signal: new AbortController().signal,
-    ...extra,
-  };
-}
+const at = (code: string, extra: Partial<CompletionRequest> = {}) => requestAt(code, { displayPath: 'src/math.ts', repoName: 'repo', model: MODEL, settings: SETTINGS, ...extra });
 
 function setup(options: { context?: EditorContextSource; events?: EngineEvents; lanes?: ServerLanes } = {}) {
   const clock = new FakeClock();

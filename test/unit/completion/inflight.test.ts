@@ -3,35 +3,15 @@
 
 import * as assert from 'node:assert/strict';
 import type { GenerateRequest, StreamChunk } from '../../../src/backend/backend';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/completion/engine';
+import { CompletionEngine } from '../../../src/completion/engine';
 import { canStillMatch, keepable, type Flight } from '../../../src/completion/inflight';
-import { DEFAULT_EXCLUDE } from '../../../src/settings';
 import { abortError, FakeBackend } from '../support/fakeBackend';
 import { FakeClock, settle } from './fakeClock';
+import { completionSettings, requestAt } from './requests';
 
 const MODEL = 'qwen2.5-coder:7b-base';
-const SETTINGS: CompletionSettings = {
-  enabled: true,
-  debounceMs: 100,
-  exclude: DEFAULT_EXCLUDE,
-  maxLines: 'auto',
-  contextFromOtherFiles: false,
-  keepAlive: '30m',
-};
-
-function at(code: string): CompletionRequest {
-  const offset = code.indexOf('|');
-  return {
-    path: '/repo/src/cart.ts',
-    languageId: 'typescript',
-    text: code.slice(0, offset) + code.slice(offset + 1),
-    offset,
-    indentation: { insertSpaces: true, tabSize: 2 },
-    model: MODEL,
-    settings: SETTINGS,
-    signal: new AbortController().signal,
-  };
-}
+const SETTINGS = completionSettings();
+const at = (code: string) => requestAt(code, { path: '/repo/src/cart.ts', model: MODEL, settings: SETTINGS });
 
 /** One generation whose pieces the test sends. */
 class Stream {
