@@ -1,6 +1,6 @@
 // @codebase as a person uses it: Index Workspace, then a question in chat with @codebase whose
-// answer is in a file that is not open; the code of that file goes with the question, and the
-// answer's path:line link opens it. Delete Index leaves the workspace as the next scenarios expect.
+// answer is in a file that is not open; the code of that file goes with the question, the
+// answer's path:line link opens it, and so does the chunk's chip under the question. Delete Index leaves the workspace as the next scenarios expect.
 
 import assert from 'node:assert/strict';
 import { poll } from '../lib/codeserver.mjs';
@@ -15,7 +15,7 @@ const chatFrame = (page) => extensionWebview(page, EXTENSION_ID);
 
 export default [
   test(
-    'Index Workspace, then @codebase finds code in an unopened file and the cited link opens it',
+    'Index Workspace, then @codebase finds code in an unopened file and the cited link and the chunk chip open it',
     async ({ page, sim, shot }) => {
       await sim.configure({ chats: [{ whenLastUserIncludes: QUESTION, answer: { text: ANSWER, tokenMs: 5 } }] });
       await runCommand(page, 'View: Close All Editors');
@@ -45,6 +45,18 @@ export default [
       await link.click();
       await page.locator('.tab.active', { hasText: 'math.ts' }).waitFor({ timeout: 15_000 });
       await shot('opened');
+
+      // The chunk chips under the sent question open their place too, selecting the chunk's lines.
+      await runCommand(page, 'View: Close All Editors');
+      const chip = chatFrame(page).locator('.message.user').last().locator('.message-context a.chip-open', { hasText: /^math\.ts:\d+-\d+$/ }).last();
+      const label = (await chip.textContent()) ?? '';
+      const [, start, end] = /:(\d+)-(\d+)$/.exec(label) ?? [];
+      assert.ok(start && end, `a chunk chip of math.ts with its range (saw ${JSON.stringify(label)})`);
+      await chip.click();
+      await page.locator('.tab.active', { hasText: 'math.ts' }).waitFor({ timeout: 15_000 });
+      const selection = await waitForStatusBar(page, 'status.editor.selection', /selected/, { timeoutMs: 10_000 });
+      assert.match(selection, new RegExp(`Ln (${start}|${end}),`), `the chip's lines ${start}-${end} are selected (${selection})`);
+      await shot('chip-opened');
 
       await runCommand(page, 'Qwen Local: Delete Index');
       await page.getByRole('button', { name: 'Delete' }).click();
