@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { CodebaseRetriever } from '../chat/codebaseContext';
 import { fitHitsToBudget, type SearchOptions, type SearchResult } from './codebaseIndex';
+import { searchGate, type Consent } from './consent';
 import { embedderFrom } from './embeddingModel';
 import { indexStatusReport } from './report';
 import { CodebaseService, estimateSeconds, type IndexProgress } from './service';
@@ -14,6 +15,8 @@ import { IndexStore } from './store';
 import { relativePathOf, uriOf, VsCodeWorkspaceSource } from './vscodeSource';
 
 const CONSENT_KEY = 'qwenLocal.codebase.consent';
+/** The auto setting asked the consent question once in this workspace (whatever the answer). */
+const AUTO_ASKED_KEY = 'qwenLocal.codebase.autoAsked';
 const STATUS_URI = vscode.Uri.from({ scheme: 'qwen-local-index', path: '/Qwen Local - Codebase Index.md' });
 /** The part of the chat's context window @codebase may fill. */
 const CHAT_SHARE = 0.35;
@@ -22,17 +25,18 @@ const TYPING_PAUSE_MS = 2000;
 
 export interface CodebaseApi {
   /**
-   * Searches the index. Not indexed yet: asks the user once (when `ask`), then waits until the
-   * files are read (vectors follow in the background); resolves to a sentence when it cannot.
+   * Searches the index. Not indexed yet: asks the user (`ask`: they picked @codebase) and waits
+   * until the files are read (vectors follow in the background), or (`auto`: the setting added it)
+   * asks once per workspace without waiting; resolves to a sentence when it cannot (consent.ts).
    */
-  search(query: string, options: SearchOptions & { ask?: boolean }): Promise<SearchResult | string>;
+  search(query: string, options: SearchOptions & { ask?: boolean; auto?: boolean }): Promise<SearchResult | string>;
 }
 
 /** @codebase for the chat panel: the best chunks within a share of the chat's context window. */
 export function chatRetriever(api: CodebaseApi, numCtx: () => number, auto: () => boolean): CodebaseRetriever {
   return {
     async retrieve(query, asked) {
-      const result = await api.search(query, { limit: 12, ask: asked });
+      const result = await api.search(query, { limit: 12, ask: asked, auto: !asked });
       if (typeof result === 'string') return result;
       return fitHitsToBudget(result.hits, Math.floor(numCtx() * CHAT_SHARE)).kept;
     },
@@ -47,7 +51,11 @@ export interface IndexingLimits {
   virtual: boolean;
 }
 
-export function registerCodebase(context: vscode.ExtensionContext, services: Services, limits: () => IndexingLimits = () => ({ indexing: true, virtual: false })): CodebaseApi {
+export function registerCodebase(
+  context: vscode.ExtensionContext,
+  services: Services,
+  limits: () => IndexingLimits = () => ({ indexing: true, virtual: false }),
+): CodebaseApi {
   const log = services.log.child('codebase');
   const settings = () => services.config.settings;
   const source = new VsCodeWorkspaceSource(
@@ -70,7 +78,8 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
   context.subscriptions.push(item, { dispose: () => (service.dispose(), timers.forEach(clearTimeout)) });
 
   const hasFolder = () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
-  const consent = () => context.workspaceState.get<'yes' | 'no'>(CONSENT_KEY);
+  const consent = () => context.workspaceState.get<Consent>(CONSENT_KEY);
+  let autoAsking = false;
   let building: Promise<void> | undefined;
   let wordsReady: Promise<void> | undefined;
 
@@ -219,16 +228,37 @@ export function registerCodebase(context: vscode.ExtensionContext, services: Ser
   // An index the user agreed to is brought up to date in the background after start-up.
   if (hasFolder() && consent() === 'yes') timers.push(setTimeout(() => limits().indexing && startBuild(), 3000));
 
+  /** The auto setting's consent question: once per workspace, remembered before asking, never awaited by chat. */
+  function askInBackground(): void {
+    if (autoAsking) return;
+    autoAsking = true;
+    void context.workspaceState.update(AUTO_ASKED_KEY, true);
+    askConsent().then(
+      (yes) => yes && startBuild(),
+      (error: unknown) => log.error('Asking to index the workspace failed', error),
+    );
+  }
+
   return {
     async search(query, options) {
       if (!hasFolder()) return 'No folder is open, so there is no codebase to search. Open a folder first.';
       if (limits().virtual) return 'This is a virtual workspace: its files are not on a disk, so Qwen Local cannot index them. Attach files with @file instead.';
       await service.ensureLoaded();
-      if (service.index.fileCount === 0 && !building) {
-        if (consent() === 'no') return 'Codebase search is off for this workspace. Run "Qwen Local: Index Workspace" to turn it on.';
-        if (consent() !== 'yes' && !(options.ask && (await askConsent()))) return 'The workspace is not indexed. Run "Qwen Local: Index Workspace" first.';
-        startBuild();
+      const gate = searchGate({
+        consent: consent(),
+        indexed: service.index.fileCount > 0,
+        building: building !== undefined,
+        origin: options.ask ? 'asked' : options.auto ? 'auto' : 'tool',
+        autoAsked: autoAsking || context.workspaceState.get<boolean>(AUTO_ASKED_KEY) === true,
+        mayIndex: limits().indexing,
+      });
+      if (gate.kind === 'refuse') return gate.answer;
+      if (gate.kind === 'askInBackground') {
+        askInBackground();
+        return gate.answer;
       }
+      if (gate.kind === 'ask' && !(await askConsent())) return gate.otherwise;
+      if (gate.kind !== 'search') startBuild();
       if (service.index.fileCount === 0) await wordsReady;
       return service.search(query, options);
     },
