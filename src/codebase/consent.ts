@@ -51,3 +51,16 @@ export function searchGate(f: SearchFacts): SearchGate {
   if (f.origin === 'tool' || f.autoAsked) return { kind: 'refuse', answer: NOT_INDEXED };
   return { kind: 'askInBackground', answer: ASKED_IN_BACKGROUND };
 }
+
+export interface BackgroundFacts {
+  hasFolder: boolean;
+  consent: Consent;
+  /** The workspace's trust allows reading it on its own (after a grant, or Allow in This Window). */
+  mayIndex: boolean;
+  building: boolean;
+}
+
+/** Whether to bring an agreed index up to date on its own now (at start-up, when trust is granted). */
+export function backgroundBuildDue(f: BackgroundFacts): boolean {
+  return f.hasFolder && f.consent === 'yes' && f.mayIndex && !f.building;
+}

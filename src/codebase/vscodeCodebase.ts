@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { CodebaseRetriever } from '../chat/codebaseContext';
 import { fitHitsToBudget, type SearchOptions, type SearchResult } from './codebaseIndex';
-import { searchGate, type Consent } from './consent';
+import { backgroundBuildDue, searchGate, type Consent } from './consent';
 import { embedderFrom } from './embeddingModel';
 import { indexStatusReport } from './report';
 import { CodebaseService, estimateSeconds, type IndexProgress } from './service';
@@ -55,6 +55,8 @@ export function registerCodebase(
   context: vscode.ExtensionContext,
   services: Services,
   limits: () => IndexingLimits = () => ({ indexing: true, virtual: false }),
+  /** Fires when the limits change (trust granted, Allow in This Window): an agreed index is brought up to date then. */
+  onLimitsChanged?: vscode.Event<void>,
 ): CodebaseApi {
   const log = services.log.child('codebase');
   const settings = () => services.config.settings;
@@ -225,8 +227,15 @@ export function registerCodebase(
     watcher.onDidDelete(removed),
   );
 
-  // An index the user agreed to is brought up to date in the background after start-up.
-  if (hasFolder() && consent() === 'yes') timers.push(setTimeout(() => limits().indexing && startBuild(), 3000));
+  // An index the user agreed to is brought up to date in the background after start-up, and when
+  // Restricted Mode ends (trust granted, or allowed in this window) without a reload.
+  const buildIfDue = (why: string) => {
+    if (!backgroundBuildDue({ hasFolder: hasFolder(), consent: consent(), mayIndex: limits().indexing, building: building !== undefined })) return;
+    log.info(`Bringing the codebase index up to date (${why}).`);
+    startBuild();
+  };
+  timers.push(setTimeout(() => buildIfDue('start-up'), 3000));
+  if (onLimitsChanged) context.subscriptions.push(onLimitsChanged(() => buildIfDue('the workspace may be read now')));
 
   /** The auto setting's consent question: once per workspace, remembered before asking, never awaited by chat. */
   function askInBackground(): void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { NOT_INDEXED, RESTRICTED_AUTO, searchGate, TURNED_OFF, type SearchFacts } from '../../../src/codebase/consent';
+import { backgroundBuildDue, NOT_INDEXED, RESTRICTED_AUTO, searchGate, TURNED_OFF, type SearchFacts } from '../../../src/codebase/consent';
 
 const fresh: SearchFacts = { consent: undefined, indexed: false, building: false, origin: 'auto', autoAsked: false, mayIndex: true };
 
@@ -35,5 +35,16 @@ describe('codebase consent: when to search, build or ask', () => {
     assert.deepEqual(searchGate({ ...fresh, mayIndex: false }), { kind: 'refuse', answer: RESTRICTED_AUTO });
     assert.deepEqual(searchGate({ ...fresh, mayIndex: false, indexed: true }), { kind: 'refuse', answer: RESTRICTED_AUTO });
     assert.deepEqual(searchGate({ ...fresh, origin: 'asked', mayIndex: false, indexed: true }), { kind: 'search' });
+  });
+
+  it('builds in the background only when agreed, allowed by trust, not running, and a folder is open', () => {
+    const due = { hasFolder: true, consent: 'yes' as const, mayIndex: true, building: false };
+    assert.equal(backgroundBuildDue(due), true);
+    // Restricted Mode at start-up: waits; the grant (mayIndex turns true) makes it due without a reload.
+    assert.equal(backgroundBuildDue({ ...due, mayIndex: false }), false);
+    assert.equal(backgroundBuildDue({ ...due, consent: undefined }), false, 'never agreed: trust alone does not index');
+    assert.equal(backgroundBuildDue({ ...due, consent: 'no' }), false);
+    assert.equal(backgroundBuildDue({ ...due, building: true }), false);
+    assert.equal(backgroundBuildDue({ ...due, hasFolder: false }), false);
   });
 });
