@@ -12,11 +12,14 @@ import { embedderFrom } from './embeddingModel';
 import { indexStatusReport } from './report';
 import { CodebaseService, estimateSeconds, type IndexProgress } from './service';
 import { IndexStore } from './store';
+import { currentEmbeddingOffer, pullEmbeddingModel, showEmbeddingOffer } from './vscodeEmbeddingOffer';
 import { relativePathOf, uriOf, VsCodeWorkspaceSource } from './vscodeSource';
 
 const CONSENT_KEY = 'qwenLocal.codebase.consent';
 /** The auto setting asked the consent question once in this workspace (whatever the answer). */
 const AUTO_ASKED_KEY = 'qwenLocal.codebase.autoAsked';
+/** An embedding model was offered for this workspace's words-only index (once, unless asked for). */
+const OFFERED_KEY = 'qwenLocal.codebase.embeddingOffered';
 const STATUS_URI = vscode.Uri.from({ scheme: 'qwen-local-index', path: '/Qwen Local - Codebase Index.md' });
 /** The part of the chat's context window @codebase may fill. */
 const CHAT_SHARE = 0.35;
@@ -108,6 +111,7 @@ export function registerCodebase(
           log.warn(`Embedding stopped: ${report.embedError}`);
           void vscode.window.showWarningMessage(`Qwen Local: the codebase index searches by words for now; embedding stopped (${report.embedError}). It resumes on the next "Index Workspace".`, 'Show Index Status').then((c) => c && vscode.commands.executeCommand('qwenLocal.showIndexStatus'));
         }
+        if (!report.cancelled && service.embedder.model === undefined) void offerOnce();
         if (report.truncated) void vscode.window.showInformationMessage(`Qwen Local indexed the first ${settings().codebase.maxFiles} files of this workspace (qwenLocal.codebase.maxFiles); the rest were skipped.`);
         item.text = report.cancelled ? '$(circle-slash) Indexing cancelled' : `$(database) ${service.index.fileCount} files indexed`;
         item.tooltip = 'Qwen Local codebase index. Click for its status.';
@@ -123,22 +127,49 @@ export function registerCodebase(
     })();
   }
 
-  /** The once-per-workspace question, with the file count and an estimate. */
+  /** After a pull: the next build adds vectors to the chunks it has (unchanged files are not read into new chunks). */
+  function reindexWithVectors(): void {
+    void (async () => {
+      while (building) await building;
+      if (service.index.fileCount > 0 || consent() === 'yes') startBuild();
+    })();
+  }
+
+  /** The words-only index's offer of an embedding model (or why none), once per workspace. */
+  async function offerOnce(): Promise<void> {
+    if (context.workspaceState.get<boolean>(OFFERED_KEY) === true) return;
+    const offer = await currentEmbeddingOffer(services, service.embedder.model);
+    if (offer.kind === 'none') return;
+    await context.workspaceState.update(OFFERED_KEY, true);
+    await showEmbeddingOffer(services, offer, reindexWithVectors);
+  }
+
+  /** The once-per-workspace question, with the file count, an estimate, and an embedding model to pull when one fits. */
   async function askConsent(): Promise<boolean> {
     const counting = new AbortController();
     const [{ files, truncated }, embedder] = await Promise.all([source.list(counting.signal), service.refreshEmbedder(AbortSignal.timeout(3000))]);
+    const offer = await currentEmbeddingOffer(services, embedder.model);
+    const pull = offer.kind === 'pull' ? `Index and ${offer.button}` : undefined;
     const secs = estimateSeconds(files.length, embedder.model !== undefined);
     const time = secs < 90 ? `${secs} s` : `${Math.round(secs / 60)} min`;
-    const how = embedder.model ? `with the embedding model ${embedder.model}` : 'by words only (the server has no embedding model)';
+    const how = embedder.model
+      ? `with the embedding model ${embedder.model}`
+      : pull
+        ? `by words only, as the server has no embedding model ("${pull}" adds search by meaning)`
+        : 'by words only (the server has no embedding model)';
     const choice = await vscode.window.showInformationMessage(
       `Index this workspace for @codebase and code search? ${files.length.toLocaleString('en-US')}${truncated ? '+' : ''} files, about ${time}, ${how}. The index stays on this machine; excluded files (.env, keys, .gitignore) are never read.`,
       'Index',
+      ...(pull ? [pull] : []),
       'Not Now',
       'Never',
     );
-    if (choice === 'Index') await context.workspaceState.update(CONSENT_KEY, 'yes');
+    const yes = choice === 'Index' || (pull !== undefined && choice === pull);
+    if (yes) await context.workspaceState.update(CONSENT_KEY, 'yes');
     if (choice === 'Never') await context.workspaceState.update(CONSENT_KEY, 'no');
-    return choice === 'Index';
+    if (offer.kind === 'pull') await context.workspaceState.update(OFFERED_KEY, true);
+    if (offer.kind === 'pull' && choice === pull) void pullEmbeddingModel(services, offer.tag, reindexWithVectors);
+    return yes;
   }
 
   // Show Index Status is a read-only document (no "save changes?" when it is closed).
@@ -162,6 +193,7 @@ export function registerCodebase(
   cmd('qwenLocal.showIndexStatus', async () => {
     await service.ensureLoaded();
     if (service.index.fileCount > 0 && service.embedder.why.startsWith('The server has not')) await service.refreshEmbedder(AbortSignal.timeout(3000));
+    const offer = hasFolder() ? await currentEmbeddingOffer(services, service.embedder.model) : { kind: 'none' as const };
     const content = indexStatusReport({
       workspace: hasFolder() ? vscode.workspace.name : undefined,
       consent: consent(),
@@ -171,6 +203,7 @@ export function registerCodebase(
       pending: service.index.pendingCount,
       storedModel: service.index.model,
       embedder: service.embedder,
+      ...(offer.kind === 'none' ? {} : { embeddingHint: offer.message }),
       indexing: service.indexing,
       paused: service.isPaused,
       lastBuild: service.lastBuild,
@@ -180,6 +213,7 @@ export function registerCodebase(
     statusText = content;
     statusChanged.fire(STATUS_URI);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(STATUS_URI), { preview: true });
+    if (offer.kind === 'pull') void showEmbeddingOffer(services, offer, reindexWithVectors);
   });
   cmd('qwenLocal.deleteIndex', async () => {
     const sure = await vscode.window.showWarningMessage('Delete the codebase index of this workspace? @codebase asks again before indexing.', { modal: true }, 'Delete');
