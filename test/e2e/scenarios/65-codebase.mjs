@@ -31,8 +31,11 @@ export default [
       await runCommand(page, 'Qwen Local: Index Workspace');
       await waitForStatusBar(page, 'qwenLocal.codebaseIndex', /files indexed/, { timeoutMs: 30_000 });
 
-      // The words-only notice offers the embedding model that fits next to the models in use, with
-      // its size; Pull downloads it (with progress) and the index adds vectors to the chunks it has.
+      // A words-only index offers the embedding model that fits next to the models in use, with its
+      // size (a notice once per workspace after a build, and Show Index Status each time: in a full
+      // run an earlier build may have shown the notice already); Pull downloads it (with progress)
+      // and the index adds vectors to the chunks it has.
+      await runCommand(page, 'Qwen Local: Show Index Status');
       const offer = await waitForNotification(page, /has no embedding model, so the codebase index searches by words only/, { timeoutMs: 20_000 });
       const pullButton = offer.locator('.monaco-button', { hasText: /^Pull / }).first();
       const pullLabel = (await pullButton.textContent()) ?? '';
