@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
     phases.mark('commands');
     const actions = registerActions(context, services);
     phases.mark('actions');
-    const codebase = registerCodebase(context, services, () => trust.limits());
+    const codebase = registerCodebase(context, services, () => trust.limits(), trust.onDidChange);
     // Chat holds the server lane per answer itself, as actions do: completions wait meanwhile.
     chat = registerChat(context, services, {
       numCtx: () => models.chatNumCtx(),

@@ -45,6 +45,8 @@ const AttachmentViewSchema = v.object({
   enabled: v.boolean(),
   /** Estimated tokens of its content. */
   tokens: v.optional(v.number()),
+  /** A chip under a sent message: the link that opens its place (`path#L5-9`, checked by the host like any link). */
+  open: v.optional(v.pipe(v.string(), v.maxLength(8_000))),
 });
 export type AttachmentView = v.InferOutput<typeof AttachmentViewSchema>;
 

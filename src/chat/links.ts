@@ -2,15 +2,26 @@
 // Only web pages (after the user confirms) and files inside the workspace (opened in the editor).
 // Everything else — command:, vscode:, javascript:, data:, custom schemes — is refused.
 
+import type { Attachment } from './types';
+
+/** `line`/`endLine`: 1-based; `endLine` only for a range ("#L5-9", "src/a.ts:5-9"). */
 export type LinkTarget =
   | { kind: 'external'; url: string }
-  | { kind: 'file'; uri: string; line?: number }
-  | { kind: 'relative'; path: string; line?: number }
+  | { kind: 'file'; uri: string; line?: number; endLine?: number }
+  | { kind: 'relative'; path: string; line?: number; endLine?: number }
   | { kind: 'rejected'; reason: string };
 
-function lineOf(fragment: string): number | undefined {
-  const m = /^L?(\d+)(?:[-:,].*)?$/i.exec(fragment);
-  return m ? Number(m[1]) : undefined;
+interface Lines {
+  line?: number;
+  endLine?: number;
+}
+
+function linesOf(fragment: string): Lines {
+  const m = /^L?(\d+)(?:-L?(\d+)$|[-:,].*)?$/i.exec(fragment);
+  if (!m) return {};
+  const line = Number(m[1]);
+  const end = m[2] === undefined ? undefined : Number(m[2]);
+  return end !== undefined && end > line ? { line, endLine: end } : { line };
 }
 
 export function classifyLink(raw: string): LinkTarget {
@@ -30,9 +41,9 @@ export function classifyLink(raw: string): LinkTarget {
   if (scheme === 'file') {
     try {
       const url = new URL(href);
-      const line = url.hash ? lineOf(url.hash.slice(1)) : undefined;
+      const lines = url.hash ? linesOf(url.hash.slice(1)) : {};
       url.hash = '';
-      return line === undefined ? { kind: 'file', uri: url.toString() } : { kind: 'file', uri: url.toString(), line };
+      return { kind: 'file', uri: url.toString(), ...lines };
     } catch {
       return { kind: 'rejected', reason: 'malformed file address' };
     }
@@ -43,16 +54,16 @@ export function classifyLink(raw: string): LinkTarget {
   if (href.startsWith('#')) return { kind: 'rejected', reason: 'in-page anchor' };
   // "src/app.ts#L12", "src/app.ts:12", "src/app.ts:12-20" (as @codebase answers cite), "./src/app.ts".
   let path = href;
-  let line: number | undefined;
+  let lines: Lines = {};
   const hash = path.indexOf('#');
   if (hash >= 0) {
-    line = lineOf(path.slice(hash + 1));
+    lines = linesOf(path.slice(hash + 1));
     path = path.slice(0, hash);
   }
-  const colon = /^(.*?):(\d+)(?:[-:]\d+)?$/.exec(path);
+  const colon = /^(.*?):(\d+(?:[-:]\d+)?)$/.exec(path);
   if (colon && !/^[a-z]$/i.test(colon[1])) {
     path = colon[1];
-    line ??= Number(colon[2]);
+    if (lines.line === undefined) lines = linesOf(colon[2].replace(':', ','));
   }
   try {
     path = decodeURIComponent(path);
@@ -60,7 +71,20 @@ export function classifyLink(raw: string): LinkTarget {
     return { kind: 'rejected', reason: 'malformed path' };
   }
   if (!path) return { kind: 'rejected', reason: 'empty path' };
-  return line === undefined ? { kind: 'relative', path } : { kind: 'relative', path, line };
+  return { kind: 'relative', path, ...lines };
+}
+
+/**
+ * Where a chip under a sent message opens: its file (a file URI, or the workspace-relative path),
+ * at its line range. The host checks it like any link (inside the workspace, not excluded).
+ * Plain text and unsaved documents have no place to open.
+ */
+export function attachmentLink(a: Attachment): string | undefined {
+  if (a.kind === 'text') return undefined;
+  const range = a.range ? `#L${a.range.startLine}${a.range.endLine > a.range.startLine ? `-${a.range.endLine}` : ''}` : '';
+  if (a.uri !== undefined) return a.uri.startsWith('file:') ? `${a.uri}${range}` : undefined;
+  if (!a.path || /^[a-z][a-z0-9+.-]*:/i.test(a.path)) return undefined;
+  return `${a.path.split('/').map(encodeURIComponent).join('/')}${range}`;
 }
 
 /** Resolves a relative link against a workspace folder; undefined if it would leave the folder. */

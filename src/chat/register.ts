@@ -53,7 +53,7 @@ export function registerChat(context: vscode.ExtensionContext, services: Service
 
   // The controller is created once the history is loaded; the view waits for it.
   const provider = new ChatViewProvider(context.extensionUri, () => controllerReady, log);
-  const ide = new VsCodeChatIde(provider, log, options.proposeReplacement);
+  const ide = new VsCodeChatIde(provider, log, options.proposeReplacement, () => services.config.settings.completion.exclude);
   let historyStore: HistoryStore | undefined;
   const controllerReady: Promise<ChatController> = (async () => {
     const store = await HistoryStore.open({

@@ -13,6 +13,7 @@ import { buildChatHtml, makeNonce } from './html';
 import type { ChatIde, EditorState } from './ide';
 import { classifyLink, resolveInside } from './links';
 import { severityName } from '../workspace/diagnostics';
+import { excludeMatcher } from '../workspace/exclude';
 import { searchExcludeGlob } from '../workspace/searchExcludes';
 
 export const VIEW_ID = 'qwenLocal.chatView';
@@ -113,6 +114,8 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
     private readonly log: Logger,
     /** The actions' diff flow: Accept/Reject in the editor title, one undoable edit on Accept. */
     private readonly proposeReplacement: ProposeReplacement,
+    /** qwenLocal.completion.exclude: chat opens no file it may not read (links, chips). */
+    private readonly exclude: () => readonly string[] = () => [],
   ) {
     this.lastEditor = this.usable(vscode.window.activeTextEditor);
     this.disposables.push(
@@ -245,7 +248,7 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
           this.showWarning(`Qwen Local opens only files inside the workspace (${uri.fsPath}).`);
           return;
         }
-        await this.openAt(uri, target.line);
+        await this.openAt(uri, target);
         return;
       }
       case 'relative': {
@@ -254,7 +257,7 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
           if (!resolved) continue;
           const exists = await fs.stat(resolved).then((s) => s.isFile(), () => false);
           if (exists) {
-            await this.openAt(vscode.Uri.file(resolved), target.line);
+            await this.openAt(vscode.Uri.file(resolved), target);
             return;
           }
         }
@@ -268,10 +271,21 @@ export class VsCodeChatIde implements ChatIde, vscode.Disposable {
     }
   }
 
-  private async openAt(uri: vscode.Uri, line: number | undefined): Promise<void> {
+  /** Opens a workspace file at a line, or selecting a line range (a chip of @codebase). */
+  private async openAt(uri: vscode.Uri, { line, endLine }: { line?: number; endLine?: number }): Promise<void> {
+    const relativePath = vscode.workspace.asRelativePath(uri, false);
+    if (excludeMatcher(this.exclude())({ fsPath: uri.fsPath, relativePath, uri: uri.toString() })) {
+      this.showWarning(`Qwen Local does not open ${relativePath} from chat: it matches qwenLocal.completion.exclude.`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(uri);
     const options: vscode.TextDocumentShowOptions = {};
-    if (line !== undefined && line > 0) options.selection = new vscode.Range(line - 1, 0, line - 1, 0);
-    await vscode.window.showTextDocument(uri, options);
+    if (line !== undefined && line > 0) {
+      const start = Math.min(line, doc.lineCount) - 1;
+      const end = endLine === undefined ? undefined : doc.lineAt(Math.min(endLine, doc.lineCount) - 1).range.end;
+      options.selection = end ? new vscode.Range(start, 0, end.line, end.character) : new vscode.Range(start, 0, start, 0);
+    }
+    await vscode.window.showTextDocument(doc, options);
   }
 
   async saveMarkdown(suggestedName: string, content: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@
 import type { Logger } from '../log';
 import type { CodeAction, ConversationView, ErrorView, HostMessage, MessageView, StatsView } from '../protocol';
 import type { ChatIde } from './ide';
+import { attachmentLink } from './links';
 import type { ThinkDelta } from './think';
 import { plainWords } from './turn';
 import type { StoredConversation, StoredMessage } from './types';
@@ -37,13 +38,17 @@ export function messageView(m: StoredMessage): MessageView {
   const view: MessageView = { id: m.id, role: m.role, content: m.content, createdAt: m.createdAt };
   if (m.thinking) view.thinking = m.thinking;
   if (m.attachments?.length) {
-    view.attachments = m.attachments.map((a) => ({
-      id: a.id,
-      kind: a.kind,
-      label: a.label,
-      enabled: true,
-      ...(a.path ? { detail: a.range ? `${a.path}, lines ${a.range.startLine}-${a.range.endLine}` : a.path } : {}),
-    }));
+    view.attachments = m.attachments.map((a) => {
+      const open = attachmentLink(a);
+      return {
+        id: a.id,
+        kind: a.kind,
+        label: a.label,
+        enabled: true,
+        ...(a.path ? { detail: a.range ? `${a.path}, lines ${a.range.startLine}-${a.range.endLine}` : a.path } : {}),
+        ...(open ? { open } : {}),
+      };
+    });
   }
   if (m.model) view.model = m.model;
   if (m.status) view.status = m.status;

@@ -16,6 +16,8 @@ export interface IndexFacts {
   pending: number;
   storedModel: string | undefined;
   embedder: Embedder;
+  /** Words only: the embedding model to pull (its size, that it fits) or why none can be (embeddingOffer.ts). */
+  embeddingHint?: string;
   indexing: boolean;
   paused: boolean;
   lastBuild: BuildReport | undefined;
@@ -47,7 +49,7 @@ export function indexStatusReport(f: IndexFacts): string {
   lines.push(`| Chunks with vectors | ${f.vectors.toLocaleString('en-US')}${f.pending > 0 ? ` (${f.pending.toLocaleString('en-US')} waiting)` : ''} |`);
   if (f.storedModel && f.storedModel !== f.embedder.model) lines.push(`| Saved vectors from | ${f.storedModel} |`);
   if (f.storage) lines.push(`| Stored in | ${f.storage} |`);
-  lines.push('', `Embedding model: ${f.embedder.why}`);
+  lines.push('', `Embedding model: ${f.embeddingHint ?? f.embedder.why}`);
   const b = f.lastBuild;
   if (b) {
     lines.push('', `## Last build (${b.finishedAt}${b.cancelled ? ', cancelled' : ''})`, '');

@@ -51,7 +51,10 @@ export class MessageItem {
     if (isUser && view.attachments?.length) {
       const list = h(doc, 'ul', { class: 'message-context', attrs: { 'aria-label': 'Context sent with this message' } });
       for (const a of view.attachments) {
-        list.append(h(doc, 'li', { class: 'chip static', title: a.detail ?? a.label }, [icon(doc, KIND_ICON[a.kind] ?? 'file'), h(doc, 'span', { text: a.label })]));
+        const parts = [icon(doc, KIND_ICON[a.kind] ?? 'file'), h(doc, 'span', { text: a.label })];
+        // A chip with a place (a file, a @codebase chunk) is a link: the page's link handler asks the host to open it.
+        const content = a.open ? [h(doc, 'a', { class: 'chip-open', attrs: { href: a.open, 'aria-label': `Open ${a.detail ?? a.label}` } }, parts)] : parts;
+        list.append(h(doc, 'li', { class: 'chip static', title: a.detail ?? a.label }, content));
       }
       this.root.append(list);
     }

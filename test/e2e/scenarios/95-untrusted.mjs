@@ -1,7 +1,8 @@
 // Workspace trust in a real editor: a second code-server with workspace trust on (the main one runs
 // with it off) opens a fresh workspace in Restricted Mode. Qwen Local says what is limited (status
 // "restricted", one notice), typing sends nothing to the server and shows no ghost text; trusting
-// the workspace from the notice lifts the limits without a reload: ghost text appears.
+// the workspace from the notice lifts the limits without a reload: ghost text appears, and an index
+// the workspace agreed to (Index Workspace, run in Restricted Mode) is brought up to date.
 //
 // A code-server of its own because trust is a server-wide switch; it costs one more start (~15 s).
 
@@ -12,9 +13,10 @@ import { RESULTS, WORK } from '../lib/paths.mjs';
 import { freePort, onCleanup } from '../lib/procs.mjs';
 import { test } from '../lib/runner.mjs';
 import { createWorkspace } from '../lib/workspace.mjs';
-import { clickNotificationButton, focusEditor, ghostText, MOD, openFile, runCommand, type, waitForGhostText, waitForStatusBar, waitForWorkbench } from '../lib/workbench.mjs';
+import { clickNotificationButton, focusEditor, ghostText, MOD, openFile, runCommand, statusBarText, type, waitForGhostText, waitForStatusBar, waitForWorkbench } from '../lib/workbench.mjs';
 
 const STATUS = 'qwenLocal.status';
+const INDEX = 'qwenLocal.codebaseIndex';
 const LINE = 'export function subtract(a: number, b: number): number {';
 const BODY = '  return';
 /** How long typing must stay without a completion request (several debounces and a trigger). */
@@ -49,6 +51,10 @@ export default [
         await waitForStatusBar(page, STATUS, /restricted/, { timeoutMs: 60_000 });
         await pictures('restricted');
 
+        // 1b. Index Workspace is the person's say even here; afterwards nothing is indexed on its own.
+        await runCommand(page, 'Qwen Local: Index Workspace');
+        await waitForStatusBar(page, INDEX, /files indexed/, { timeoutMs: 30_000 });
+
         // 2. Typing sends nothing: no completion request, no ghost text, even when asked for one.
         const mark = await sim.mark();
         await openFile(page, 'src/math.ts');
@@ -67,6 +73,8 @@ export default [
         }, QUIET_MS + 5_000, 'a quiet spell without completion requests');
         assert.equal(await ghostText(page), '', 'no ghost text in Restricted Mode');
 
+        await poll(async () => (await statusBarText(page, INDEX)) === undefined, 20_000, 'the index status bar item hidden after its build');
+
         // 3. Trust from the notice: the workspace trust editor, its Trust button.
         await clickNotificationButton(page, /Restricted Mode/, 'Trust Workspace', { beforeClick: (m) => log(`notice: ${m}`) });
         const trustButton = page.locator('.workspace-trust-editor .workspace-trust-buttons-row .monaco-button').first();
@@ -75,6 +83,8 @@ export default [
         log(`trust button: ${JSON.stringify(await trustButton.textContent())}`);
         await trustButton.click();
         await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 30_000 });
+        // The index the workspace agreed to is brought up to date at once, without a reload.
+        await waitForStatusBar(page, INDEX, /Indexing|files indexed/, { timeoutMs: 30_000 });
 
         // 4. The limits are gone: the same typing gets ghost text from the server.
         await openFile(page, 'src/math.ts');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { classifyLink } from '../../../src/chat/links';
 import { codebaseMarker, namesAFile, resolveCodebase, type CodebaseRetriever } from '../../../src/chat/codebaseContext';
 import { formatUserMessage } from '../../../src/chat/context';
+import { messageView } from '../../../src/chat/views';
 import { fitHitsToBudget } from '../../../src/codebase/codebaseIndex';
 import { indexWorkspace, SECRET } from '../codebase/workspace';
 
@@ -36,6 +37,11 @@ describe('chat @codebase', () => {
     assert.ok(prompt.length / 4 < 1500 + 400, 'bounded by the budget');
     assert.ok(!prompt.includes(SECRET), 'excluded files never reach the prompt');
     assert.ok(!attachments.some((a) => a.label === '@codebase' && a.kind === 'text' && a.content.startsWith('The best matching')), 'the placeholder is gone');
+    // Under the sent message each chunk chip links to its place; the note links nowhere.
+    const shown = messageView({ id: 'u', role: 'user', content: 'q', attachments, createdAt: 1 }).attachments ?? [];
+    assert.equal(shown[0].open, undefined);
+    const { path, range } = chunks[0];
+    assert.equal(shown[1].open, `file:///ws/${path}#L${range!.startLine}${range!.endLine > range!.startLine ? `-${range!.endLine}` : ''}`);
   });
 
   it('typing @codebase works too; with the auto setting, questions naming no file get it, others do not', async () => {
@@ -56,8 +62,8 @@ describe('chat @codebase', () => {
     assert.match(notice ?? '', /not indexed/);
   });
 
-  it('answers\' path:line-line citations open the place', () => {
-    assert.deepEqual(classifyLink('src/app.ts:12-20'), { kind: 'relative', path: 'src/app.ts', line: 12 });
+  it('answers\' path:line-line citations open the place, selecting the range', () => {
+    assert.deepEqual(classifyLink('src/app.ts:12-20'), { kind: 'relative', path: 'src/app.ts', line: 12, endLine: 20 });
     assert.deepEqual(classifyLink('src/app.ts#L12'), { kind: 'relative', path: 'src/app.ts', line: 12 });
   });
 });

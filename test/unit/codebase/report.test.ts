@@ -43,6 +43,28 @@ describe('codebase report, tool answer and embedding model choice', () => {
     assert.match(indexStatusReport({ workspace: undefined } as Parameters<typeof indexStatusReport>[0]), /No folder is open/);
   });
 
+  it('Show Index Status gives the embedding model offer (its size, that it fits) in place of the generic hint', () => {
+    const hint = 'Ollama at 127.0.0.1:11434 has no embedding model, so the codebase index searches by words only. Pull qwen3-embedding:0.6b (639 MB) for search by meaning too?';
+    const report = indexStatusReport({
+      workspace: 'demo',
+      consent: 'yes',
+      files: 1,
+      chunks: 2,
+      vectors: 0,
+      pending: 2,
+      storedModel: undefined,
+      embedder: chooseEmbeddingModel('auto', []),
+      embeddingHint: hint,
+      indexing: false,
+      paused: false,
+      lastBuild: undefined,
+      lastLoad: undefined,
+      storage: undefined,
+    });
+    assert.ok(report.includes(`Embedding model: ${hint}`));
+    assert.ok(!report.includes('ollama pull nomic-embed-text'));
+  });
+
   it('checks the tool input a model sends', () => {
     assert.deepEqual(checkToolInput({ query: ' retry ', pathGlob: 'src/**/*.ts' }), { query: 'retry', pathGlob: 'src/**/*.ts' });
     assert.match(checkToolInput({}) as string, /Give `query`/);

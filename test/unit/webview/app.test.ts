@@ -243,6 +243,21 @@ describe('chat page (webview app in happy-dom)', () => {
     assert.deepEqual(last(), { type: 'continue' });
   });
 
+  it('a chip under a sent message with a place opens it through the host; one without stays plain', () => {
+    setup();
+    const chips = [
+      { id: 'h1', kind: 'selection' as const, label: 'math.ts:3-7', detail: 'src/math.ts, lines 3-7', enabled: true, open: 'src/math.ts#L3-7' },
+      { id: 'n1', kind: 'text' as const, label: '@codebase search results', enabled: true },
+    ];
+    app.handle(init({ conversation: conversation([{ ...USER, attachments: chips }, ANSWER]) }));
+    const link = $('article.user .message-context a.chip-open')!;
+    assert.equal(link.getAttribute('aria-label'), 'Open src/math.ts, lines 3-7');
+    (link.querySelector('span:last-child') as HTMLElement).click();
+    assert.deepEqual(last(), { type: 'openLink', href: 'src/math.ts#L3-7' });
+    assert.equal($$('article.user .message-context li').length, 2);
+    assert.equal($$('article.user .message-context a').length, 1, 'the text note opens nothing');
+  });
+
   it('chips toggle and @ opens the context menu', () => {
     setup();
     app.handle(init());
