@@ -170,8 +170,9 @@ export async function openFile(page, relPath) {
 
 export async function focusEditor(page) {
   await page.waitForSelector(`${SEL.activeEditor} .view-lines`, { timeout: 10_000 });
-  // Clicking would move the cursor; focusing the hidden textarea keeps it where it was.
-  await page.focus(`${SEL.activeEditor} textarea`);
+  // Clicking would move the cursor; focusing the editor's input element keeps it where it was: a
+  // hidden textarea up to VS Code 1.100, the EditContext element (.native-edit-context) later.
+  await page.locator(`${SEL.activeEditor} :is(.native-edit-context, textarea.inputarea)`).first().focus();
 }
 
 /** Moves the cursor to line/column (1-based) with "Go to Line/Column" (ctrl+g). */

@@ -68,10 +68,12 @@ export default [
       await output.waitFor({ state: 'visible', timeout: 10_000 });
       // The Output editor draws only the lines in view and follows the end of the log; after the
       // integration suites the activation line is far above: go to the top of the channel first.
-      const lines = page.locator('.panel .monaco-editor .view-lines').first();
+      // In the panel's content: newer VS Code draws the Output filter in the title with an editor too.
+      const lines = page.locator('.panel .content .monaco-editor .view-lines').first();
       await lines.waitFor({ state: 'visible', timeout: 10_000 });
       await poll(async () => {
-        await lines.click();
+        // Focused, not clicked: the line layer is scrolled, and a point on it can lie under the panel's title.
+        await page.locator('.panel .content .monaco-editor :is(.native-edit-context, textarea.inputarea)').first().focus();
         await page.keyboard.press(`${MOD}+Home`);
         return /Activated in/.test(await textOf(lines));
       }, 10_000, '"Activated in" at the top of the Output panel');
