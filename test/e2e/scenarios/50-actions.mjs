@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { resetFile, SAMPLE_FILES } from '../lib/workspace.mjs';
-import { clickEditorTitleAction, focusEditor, goTo, MOD, nextFrames, openFile, openPristine, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
+import { activeDiff, clickEditorTitleAction, focusEditor, goTo, MOD, nextFrames, openFile, openPristine, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
 
 const INSTRUCTION = 'name the second parameter y instead of b';
 const MULTIPLY = 'export function multiply(a: number, b: number): number {\n  return a * b;\n}';
@@ -46,7 +46,7 @@ export default [
       await page.keyboard.press('Enter');
       // The diff editor with the proposal, once the answer finished streaming.
       await page.locator('.tab.active', { hasText: 'Qwen Local: Edit' }).waitFor({ timeout: 20_000 });
-      const modified = page.locator('.monaco-diff-editor .editor.modified .view-lines').first();
+      const modified = activeDiff(page);
       await poll(async () => (await textOf(modified)).includes('return a * y;'), 20_000, 'the proposal in the diff editor');
       await nextFrames(page); // the diff decorations drawn for the picture
       await shot('diff');

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { clickEditorTitleAction, goTo, nextFrames, openFile, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
+import { activeDiff, clickEditorTitleAction, goTo, nextFrames, notificationMessages, openFile, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
 
 const FILE = 'src/label.ts';
 const BROKEN = `export function double(n: number): number {
@@ -69,8 +69,15 @@ export default [
         }, 5_000, '"Fix with Qwen Local" to be the focused menu row');
         await page.keyboard.press('Enter');
         // The proposal as a diff, once the answer finished streaming.
-        const modified = page.locator('.monaco-diff-editor .editor.modified .view-lines').first();
-        await poll(async () => (await textOf(modified)).includes('String(double(21))'), 30_000, 'the fix in the diff editor');
+        const modified = activeDiff(page);
+        await poll(async () => (await textOf(modified)).includes('String(double(21))'), 30_000, 'the fix in the diff editor').catch(async (error) => {
+          // What there was instead, before the cleanup below closes it.
+          await shot('no-diff').catch(() => {});
+          const chats = (await sim.requests(mark)).filter((r) => r.endpoint === 'chat');
+          log(`tabs: ${JSON.stringify(await page.locator('.tab').allTextContents())}; notifications: ${JSON.stringify(await notificationMessages(page))}`);
+          log(`chat requests: ${JSON.stringify(chats.map((r) => ({ outcome: r.outcome, text: r.text, last: JSON.stringify(r.body?.messages?.at(-1)?.content ?? '').slice(0, 300) })))}`);
+          throw error;
+        });
         await nextFrames(page);
         await shot('diff');
         const fix = (await sim.requests(mark)).filter((r) => r.endpoint === 'chat');
