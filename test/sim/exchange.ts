@@ -71,6 +71,24 @@ export class Exchange {
     return true;
   }
 
+  /**
+   * Waits while the client has not read what was written, as a real server's write blocks on a
+   * full socket buffer (Ollama streams through Go's http.ResponseWriter, whose Write blocks then).
+   * Without it a token loop faster than the client piled up lines in memory without bound.
+   */
+  async drained(): Promise<void> {
+    if (this.gone || !this.res.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   /** Ends a stream. */
   end(outcome: Outcome = 'ok'): void {
     if (this.gone) return;

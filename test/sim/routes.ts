@@ -631,6 +631,7 @@ export class Routes {
               : { model: job.label, created_at: now(), message: { role: 'assistant', content: piece }, done: false };
           if (!x.line(chunk)) return;
         }
+        await x.drained();
       }
       const held = tools?.flush();
       if (heldContent !== undefined) heldContent += held ?? '';

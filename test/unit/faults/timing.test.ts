@@ -82,7 +82,9 @@ for (const profile of FAULT_PROFILES) describe(`faults (${profile} Ollama): stal
   it('a never-ending stream (ignoring num_predict) is cut by the total time limit; nothing is shown', async () => {
     rig = new Rig({ sim, timeouts: { totalMs: 600 } });
     await rig.connection.health.check();
-    sim.addCompletionRule({ whenPrefixEndsWith: 'const forever = ', answer: { text: 'again ', tokenMs: 0 } });
+    // 1 ms a token, faster than any real server: with 0 the simulator, in this process, wrote a line
+    // on every turn of the event loop, and once (on a loaded machine) the test ran past 15 s.
+    sim.addCompletionRule({ whenPrefixEndsWith: 'const forever = ', answer: { text: 'again ', tokenMs: 1 } });
     // The simulator would stream for a minute, past this test's own timeout: only the client's total
     // limit can end it in time, and `aborted` says the client closed it (no wall-clock bound that a
     // busy machine could break).
