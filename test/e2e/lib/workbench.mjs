@@ -289,6 +289,18 @@ export async function notificationMessages(page) {
   return page.$$eval(`:is(.notifications-toasts, .notifications-center) ${SEL.notificationMessage}`, (els) => els.map((e) => e.textContent ?? ''));
 }
 
+/**
+ * Closes every editor. One an earlier scenario left unsaved is reverted first: its save question
+ * (a modal) would otherwise block every click after it (seen on VS Code 1.139, math.ts after chat).
+ */
+export async function closeAllEditors(page) {
+  for (let i = 0; i < 5 && (await page.locator('.tab.dirty').count()) > 0; i++) {
+    await page.locator('.tab.dirty').first().click();
+    await runCommand(page, 'File: Revert File');
+  }
+  await runCommand(page, 'View: Close All Editors');
+}
+
 /** Closes every notification (toasts and the center) via the workbench command. */
 export async function clearNotifications(page) {
   await runCommand(page, 'Notifications: Clear All Notifications');

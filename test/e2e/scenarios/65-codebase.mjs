@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
 import { EXTENSION_ID } from '../lib/paths.mjs';
-import { clearNotifications, escapeRegExp, extensionWebview, runCommand, waitForNotification, waitForStatusBar } from '../lib/workbench.mjs';
+import { clearNotifications, closeAllEditors, escapeRegExp, extensionWebview, runCommand, waitForNotification, waitForStatusBar } from '../lib/workbench.mjs';
 
 const QUESTION = 'Where is the product of two numbers computed?';
 const ANSWER = 'In [src/math.ts:5](src/math.ts#L5): `multiply` returns `a * b`.';
@@ -27,7 +27,7 @@ export default [
       await sim.configure({ chats: [{ whenLastUserIncludes: QUESTION, answer: { text: ANSWER, tokenMs: 5 } }] });
       // Embedding models the simulator can pull (it has none installed): the index starts by words.
       await sim.configure({ registry: EMBEDDING_MODELS.map(([name, bytes]) => ({ name, family: 'bert', capabilities: ['embedding'], layers: [bytes, 1_200] })) });
-      await runCommand(page, 'View: Close All Editors');
+      await closeAllEditors(page);
       await runCommand(page, 'Qwen Local: Index Workspace');
       await waitForStatusBar(page, 'qwenLocal.codebaseIndex', /files indexed/, { timeoutMs: 30_000 });
 
@@ -76,7 +76,7 @@ export default [
       await shot('opened');
 
       // The chunk chips under the sent question open their place too, selecting the chunk's lines.
-      await runCommand(page, 'View: Close All Editors');
+      await closeAllEditors(page);
       const chip = chatFrame(page).locator('.message.user').last().locator('.message-context a.chip-open', { hasText: /^math\.ts:\d+-\d+$/ }).last();
       const label = (await chip.textContent()) ?? '';
       const [, start, end] = /:(\d+)-(\d+)$/.exec(label) ?? [];
