@@ -12,7 +12,8 @@ import { embedderFrom } from './embeddingModel';
 import { indexStatusReport } from './report';
 import { CodebaseService, estimateSeconds, type IndexProgress } from './service';
 import { IndexStore } from './store';
-import { currentEmbeddingOffer, pullEmbeddingModel, showEmbeddingOffer } from './vscodeEmbeddingOffer';
+import { currentEmbeddingOffer } from './embeddingOfferFacts';
+import { pullEmbeddingModel, showEmbeddingOffer } from './vscodeEmbeddingOffer';
 import { relativePathOf, uriOf, VsCodeWorkspaceSource } from './vscodeSource';
 
 const CONSENT_KEY = 'qwenLocal.codebase.consent';

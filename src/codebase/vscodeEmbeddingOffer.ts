@@ -6,10 +6,6 @@ import * as vscode from 'vscode';
 import { sameModel } from '../hardware/catalog';
 import type { Services } from '../services';
 import type { EmbeddingOffer } from './embeddingOffer';
-import { currentEmbeddingOffer } from './embeddingOfferFacts';
-
-export { currentEmbeddingOffer };
-
 /**
  * Pulls `tag` (the command shows progress and says why it cannot on an OpenAI server), then, when
  * the server lists it, `reindex` adds vectors to the index. True when the model is there.
