@@ -10,7 +10,7 @@ import { poll } from '../lib/codeserver.mjs';
 import { EXTENSION_ID } from '../lib/paths.mjs';
 import { test } from '../lib/runner.mjs';
 import { startSimulator } from '../lib/sim.mjs';
-import { extensionWebview, focusEditor, MOD, notificationMessages, openPristine, runCommand, SEL, type, waitForGhostText } from '../lib/workbench.mjs';
+import { closeAllEditors, extensionWebview, focusEditor, MOD, notificationMessages, openPristine, runCommand, SEL, type, waitForGhostText } from '../lib/workbench.mjs';
 
 const KEY = 'sk-e2e-team-key';
 const TRIGGER = 'export function triple(n: number): number {\n  return';
@@ -103,6 +103,6 @@ export default [
     if (saved) for (const [i, f] of settingsFiles(profile).entries()) writeFileSync(f, saved[i]);
     await team?.stop();
     team = undefined;
-    await runCommand(page, 'View: Close All Editors').catch(() => {});
+    await closeAllEditors(page).catch(() => {});
   }),
 ];

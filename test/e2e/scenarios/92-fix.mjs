@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { activeDiff, clickEditorTitleAction, goTo, nextFrames, notificationMessages, openFile, runCommand, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
+import { activeDiff, clickEditorTitleAction, closeAllEditors, goTo, nextFrames, notificationMessages, openFile, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
 
 const FILE = 'src/label.ts';
 const BROKEN = `export function double(n: number): number {
@@ -98,8 +98,7 @@ export default [
         rmSync(vscodeDir, { recursive: true, force: true });
         rmSync(tsconfig, { force: true });
         rmSync(file, { force: true });
-        // Close the editors unless one has unsaved changes (its save question would block the page).
-        if ((await page.locator('.tab.dirty').count()) === 0) await runCommand(page, 'View: Close All Editors').catch(() => {});
+        await closeAllEditors(page).catch(() => {});
       }
     },
     { timeoutMs: 180_000 },
