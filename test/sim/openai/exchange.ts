@@ -54,6 +54,25 @@ export class SseExchange {
     return true;
   }
 
+  /**
+   * Waits while the client has not read what was written. vLLM streams through uvicorn, whose
+   * send() awaits `self.flow.drain()` while writing is paused over the transport's high-water mark
+   * (uvicorn/protocols/http/h11_impl.py). llama.cpp's server (cpp-httplib) is assumed to block in
+   * its socket write the same way; not verified. Without this a fast token loop piled events up.
+   */
+  async drained(): Promise<void> {
+    if (this.gone || !this.res.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   end(outcome: OpenAIOutcome = 'ok'): void {
     if (this.gone) return;
     this.res.end();

@@ -361,6 +361,7 @@ export class OpenAIRoutes {
         if (job.stream && hermes) {
           if (!this.deltas(x, job, id, created, hermes.add(piece), i === 0)) return;
         } else if (job.stream && !x.event(chunkOf(job, id, created, piece, null, i === 0, reasoning?.[i] ?? false))) return;
+        await x.drained();
       }
       if (job.stream && hermes && !this.deltas(x, job, id, created, hermes.flush(), plan.pieces.length === 0)) return;
       if (drop?.kind === 'drop') return x.drop();
