@@ -30,7 +30,7 @@ import { EXTENSION_ID, RESULTS as OLDEST_RESULTS, ROOT, VSIX, WORK } from './lib
 import { freePort, onCleanup, run, stopAll } from './lib/procs.mjs';
 import { runScenarios } from './lib/runner.mjs';
 import { startSimulator } from './lib/sim.mjs';
-import { dismissAll, waitForWorkbench } from './lib/workbench.mjs';
+import { describeWorkbench, dismissAll, waitForWorkbench } from './lib/workbench.mjs';
 import { createWorkspace, restoreWorkspace } from './lib/workspace.mjs';
 
 const started = Date.now();
@@ -243,6 +243,11 @@ async function main() {
           await c.sim.clearFaults();
           await c.sim.online();
           await dismissAll(c.page);
+        },
+        explain: async (c) => {
+          const channel = findChannelLog(c.profile, c.extensionId, 'Qwen Local').pop();
+          const tail = channel ? readFileSync(channel, 'utf8').trimEnd().split('\n').slice(-8) : ['(no log yet)'];
+          return `${await describeWorkbench(c.page)}\nQwen Local log, last lines:\n${tail.map((l) => `  ${l}`).join('\n')}`;
         },
         recover: async (c) => {
           if (c.page.isClosed()) c.page = await openPage();

@@ -29,7 +29,7 @@ const slug = (s) => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLower
  * Runs the tests of the given scenario modules in order.
  * @param {{ scenario: string, tests: Test[] }[]} scenarios
  * @param {object} ctx  shared context: page, sim, profile, ...; each test gets it with `signal` and `shot()`
- * @param {{ resultsDir: string, deadline: number, grep?: RegExp, recover: (ctx: any) => Promise<void>, beforeScenario?: (ctx: any) => Promise<void>, log: (s: string) => void, results?: Result[] }} options
+ * @param {{ resultsDir: string, deadline: number, grep?: RegExp, recover: (ctx: any) => Promise<void>, explain?: (ctx: any) => Promise<string>, beforeScenario?: (ctx: any) => Promise<void>, log: (s: string) => void, results?: Result[] }} options
  * @returns {Promise<Result[]>} the results (also pushed into options.results as they come)
  */
 export async function runScenarios(scenarios, ctx, options) {
@@ -95,6 +95,9 @@ export async function runScenarios(scenarios, ctx, options) {
       if (!result.ok && !isStopping()) {
         log(indent(result.error ?? '', '      '));
         log(`      screenshot: ${result.screenshot}`);
+        // What the screen and the extension's log said at the failure, for a run nobody watched.
+        const explanation = await options.explain?.(ctx).catch((e) => `(could not be gathered: ${e instanceof Error ? e.message : e})`);
+        if (explanation) log(indent(explanation, '      | '));
         // Leave a clean workbench for the next test (closes widgets; reloads a dead page).
         await recover(ctx).catch((e) => log(`      recovery failed: ${e instanceof Error ? e.message : e}`));
       }

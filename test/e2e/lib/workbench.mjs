@@ -2,9 +2,10 @@
 // Selectors are VS Code's own class names (1.100); keep them here so a VS Code update is one edit.
 
 /* global document, HTMLElement, requestAnimationFrame -- used inside page.evaluate(), which runs in the browser */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resetFile } from './workspace.mjs';
+import { poll } from './codeserver.mjs';
+import { resetFile, SAMPLE_FILES } from './workspace.mjs';
 
 export const SEL = {
   workbench: '.monaco-workbench',
@@ -136,13 +137,30 @@ export async function paletteCommands(page, prefix) {
 
 /**
  * Puts a sample file back as the workspace created it, on disk and in its editor (an earlier test
- * may have left it changed), opens it and focuses the editor.
+ * may have left it changed), opens it and focuses the editor. Revert File runs on its own after the
+ * palette closes: the editor must show the disk's text before a test types into it, or the typing
+ * could race the revert (and a save then meets a file changed behind the editor's back).
  */
 export async function openPristine(page, profile, relPath) {
   resetFile(profile.workspace, relPath);
   await openFile(page, relPath);
   await runCommand(page, 'File: Revert File');
+  const wanted = SAMPLE_FILES[relPath];
+  await poll(async () => (await editorText(page)) === wanted && (await page.locator('.tab.active.dirty').count()) === 0, 10_000, `${relPath} as on disk`).catch(async (error) => {
+    throw new Error(`${relPath} did not show its text from disk after File: Revert File\n${await describeWorkbench(page)}`, { cause: error });
+  });
   await focusEditor(page);
+}
+
+/** The active editor's text as drawn, lines in screen order (the whole file when it fits on screen). */
+export async function editorText(page) {
+  return page.evaluate((selector) => {
+    // VS Code keeps its line elements in any order and places them by "top".
+    return [...document.querySelectorAll(`${selector} .view-lines .view-line`)]
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+      .map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' '))
+      .join('\n');
+  }, SEL.activeEditor);
 }
 
 /** Opens a workspace file by its relative path through Quick Open and focuses its editor. */
@@ -230,12 +248,45 @@ export async function waitForNoGhostText(page, { timeoutMs = 5_000 } = {}) {
   await page.locator(`${SEL.activeEditor} :is(${SEL.ghostText})`).first().waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
-/** Saves the active editor and returns the file's text from disk: exactly what the user would get. */
+/**
+ * Saves the active editor and returns the file's text from disk: exactly what the user would get.
+ * When the tab stays dirty, the error says what the workbench showed (a save conflict or a write
+ * error is a notification) and what the disk holds, so a failure in CI explains itself.
+ */
 export async function saveAndRead(page, absPath) {
   await page.keyboard.press(`${MOD}+S`);
   // The dirty dot on the tab goes away once the file is written.
-  await page.waitForSelector('.tab.active:not(.dirty)', { timeout: 10_000 });
+  try {
+    await page.waitForSelector('.tab.active:not(.dirty)', { timeout: 10_000 });
+  } catch (error) {
+    const disk = existsSync(absPath) ? JSON.stringify(readFileSync(absPath, 'utf8')) : '(no file)';
+    throw new Error(`the saved tab stayed dirty for 10 s\n${await describeWorkbench(page)}\ndisk: ${disk}`, { cause: error });
+  }
   return readFileSync(absPath, 'utf8');
+}
+
+/**
+ * What a person would see that explains a failed step, as text for a test's error: the tabs (which
+ * is active, which unsaved), the notifications, the focused element and the active editor's text.
+ */
+export async function describeWorkbench(page) {
+  return page
+    .evaluate((sel) => {
+      const text = (el) => (el?.textContent ?? '').replace(/\u00a0/g, ' ').trim();
+      const tabs = [...document.querySelectorAll('.tabs-container .tab')].map(
+        (t) => `${text(t.querySelector('.label-name'))}${t.classList.contains('active') ? ' (active)' : ''}${t.classList.contains('dirty') ? ' (unsaved)' : ''}`,
+      );
+      const notes = [...document.querySelectorAll(`:is(.notifications-toasts, .notifications-center) ${sel.notificationMessage}`)].map(text);
+      const focus = document.activeElement;
+      const focused = focus ? `${focus.tagName.toLowerCase()}.${[...focus.classList].join('.')}` : 'none';
+      return [
+        `tabs: ${tabs.join(', ') || 'none'}`,
+        `notifications: ${notes.length ? notes.map((n) => JSON.stringify(n)).join(', ') : 'none'}`,
+        `focus: ${focused}`,
+      ].join('\n');
+    }, SEL)
+    .then(async (seen) => `${seen}\nactive editor: ${JSON.stringify(await editorText(page))}`)
+    .catch((e) => `(the page could not be read: ${e instanceof Error ? e.message : e})`);
 }
 
 /** Clicks a button in the active editor's title bar by (part of) its label ("Accept Proposal"). */

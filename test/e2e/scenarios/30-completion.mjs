@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { SAMPLE_FILES, resetFile } from '../lib/workspace.mjs';
-import { focusEditor, ghostText, MOD, openFile, runCommand, saveAndRead, type, waitForGhostText, waitForNoGhostText } from '../lib/workbench.mjs';
+import { SAMPLE_FILES } from '../lib/workspace.mjs';
+import { ghostText, MOD, openPristine, runCommand, saveAndRead, type, waitForGhostText, waitForNoGhostText } from '../lib/workbench.mjs';
 import { join } from 'node:path';
 
 const TS_LINE = 'export function subtract(a: number, b: number): number {\n  return';
@@ -27,11 +27,7 @@ const generates = (requests) => requests.filter((r) => r.endpoint === 'generate'
 /** Opens a sample file fresh from disk with the cursor at its end. */
 async function openAtEnd(ctx, rel) {
   const { page, profile } = ctx;
-  resetFile(profile.workspace, rel);
-  await openFile(page, rel);
-  // The file changed on disk: make the editor show the disk version, then go to the end.
-  await runCommand(page, 'File: Revert File');
-  await focusEditor(page);
+  await openPristine(page, profile, rel);
   await page.keyboard.press(`${MOD}+End`);
   return join(profile.workspace, rel);
 }

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { countChannelLines, poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { SAMPLE_FILES, resetFile } from '../lib/workspace.mjs';
-import { clearNotifications, focusEditor, ghostText, MOD, openFile, runCommand, saveAndRead, type, waitForGhostText, waitForNoGhostText } from '../lib/workbench.mjs';
+import { SAMPLE_FILES } from '../lib/workspace.mjs';
+import { clearNotifications, ghostText, MOD, openPristine, saveAndRead, type, waitForGhostText, waitForNoGhostText } from '../lib/workbench.mjs';
 
 const HEAD = 'export function diff(a: number, b: number): number {';
 const TYPED = '  const d =';
@@ -41,10 +41,7 @@ export default [
     async (ctx) => {
       const { page, sim, profile, shot, log } = ctx;
       const rel = 'src/math.ts';
-      resetFile(profile.workspace, rel);
-      await openFile(page, rel);
-      await runCommand(page, 'File: Revert File');
-      await focusEditor(page);
+      await openPristine(page, profile, rel);
       await page.keyboard.press(`${MOD}+End`);
 
       await type(page, HEAD);
