@@ -3,6 +3,7 @@
 // the client went away. Also applies the faults that act on a stream (stream-faults below).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { drained } from './drain';
 import { defaultErrorText } from './faults';
 import type { FaultSpec, Outcome, RequestRecord } from './types';
 
@@ -72,21 +73,11 @@ export class Exchange {
   }
 
   /**
-   * Waits while the client has not read what was written, as a real server's write blocks on a
-   * full socket buffer (Ollama streams through Go's http.ResponseWriter, whose Write blocks then).
-   * Without it a token loop faster than the client piled up lines in memory without bound.
+   * Waits while the client has not read what was written: Ollama streams through Go's
+   * http.ResponseWriter, whose Write blocks on a full socket buffer.
    */
-  async drained(): Promise<void> {
-    if (this.gone || !this.res.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.signal.addEventListener('abort', done, { once: true });
-    });
+  drained(): Promise<void> {
+    return drained(this.res, this.signal);
   }
 
   /** Ends a stream. */

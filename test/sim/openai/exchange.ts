@@ -2,6 +2,7 @@
 // (`data: {...}\n\n` lines, headers sent with the first event), and knowing when the client left.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { drained } from '../drain';
 import type { OpenAIOutcome, OpenAIRequestRecord } from './types';
 
 export class SseExchange {
@@ -58,19 +59,10 @@ export class SseExchange {
    * Waits while the client has not read what was written. vLLM streams through uvicorn, whose
    * send() awaits `self.flow.drain()` while writing is paused over the transport's high-water mark
    * (uvicorn/protocols/http/h11_impl.py). llama.cpp's server (cpp-httplib) is assumed to block in
-   * its socket write the same way; not verified. Without this a fast token loop piled events up.
+   * its socket write the same way; not verified.
    */
-  async drained(): Promise<void> {
-    if (this.gone || !this.res.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.signal.addEventListener('abort', done, { once: true });
-    });
+  drained(): Promise<void> {
+    return drained(this.res, this.signal);
   }
 
   end(outcome: OpenAIOutcome = 'ok'): void {
