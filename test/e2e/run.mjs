@@ -30,7 +30,7 @@ import { EXTENSION_ID, RESULTS as OLDEST_RESULTS, ROOT, VSIX, WORK } from './lib
 import { freePort, onCleanup, run, stopAll } from './lib/procs.mjs';
 import { runScenarios } from './lib/runner.mjs';
 import { startSimulator } from './lib/sim.mjs';
-import { describeWorkbench, dismissAll, waitForWorkbench } from './lib/workbench.mjs';
+import { closeAllEditors, describeWorkbench, dismissAll, waitForWorkbench } from './lib/workbench.mjs';
 import { createWorkspace, restoreWorkspace } from './lib/workspace.mjs';
 
 const started = Date.now();
@@ -255,6 +255,8 @@ async function main() {
           // A page that no longer answers gets reloaded.
           const alive = await Promise.race([c.page.evaluate(() => true).catch(() => false), new Promise((r) => setTimeout(() => r(false), 5000))]);
           if (!alive) await c.reloadWindow();
+          // An editor the failed test left unsaved (or in a save conflict) would fail the next one too.
+          await closeAllEditors(c.page).catch((e) => say(`      closing the editors failed: ${e instanceof Error ? e.message : e}`));
           await c.sim.clearFaults().catch(() => {});
           await c.sim.online().catch(() => {});
         },

@@ -154,13 +154,22 @@ export async function openPristine(page, profile, relPath) {
 
 /** The active editor's text as drawn, lines in screen order (the whole file when it fits on screen). */
 export async function editorText(page) {
-  return page.evaluate((selector) => {
-    // VS Code keeps its line elements in any order and places them by "top".
-    return [...document.querySelectorAll(`${selector} .view-lines .view-line`)]
-      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-      .map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' '))
-      .join('\n');
-  }, SEL.activeEditor);
+  return page.evaluate(
+    ([editor, ghost]) => {
+      // VS Code keeps its line elements in any order and places them by "top"; ghost text is drawn
+      // inside a line but is not in the file.
+      const typed = (line) => {
+        const copy = line.cloneNode(true);
+        for (const g of copy.querySelectorAll(ghost)) g.remove();
+        return (copy.textContent ?? '').replace(/\u00a0/g, ' ');
+      };
+      return [...document.querySelectorAll(`${editor} .view-lines .view-line`)]
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map(typed)
+        .join('\n');
+    },
+    [SEL.activeEditor, SEL.ghostText],
+  );
 }
 
 /** Opens a workspace file by its relative path through Quick Open and focuses its editor. */
@@ -271,12 +280,12 @@ export async function saveAndRead(page, absPath) {
  */
 export async function describeWorkbench(page) {
   return page
-    .evaluate((sel) => {
+    .evaluate((messageSel) => {
       const text = (el) => (el?.textContent ?? '').replace(/\u00a0/g, ' ').trim();
       const tabs = [...document.querySelectorAll('.tabs-container .tab')].map(
         (t) => `${text(t.querySelector('.label-name'))}${t.classList.contains('active') ? ' (active)' : ''}${t.classList.contains('dirty') ? ' (unsaved)' : ''}`,
       );
-      const notes = [...document.querySelectorAll(`:is(.notifications-toasts, .notifications-center) ${sel.notificationMessage}`)].map(text);
+      const notes = [...document.querySelectorAll(`:is(.notifications-toasts, .notifications-center) ${messageSel}`)].map(text);
       const focus = document.activeElement;
       const focused = focus ? `${focus.tagName.toLowerCase()}.${[...focus.classList].join('.')}` : 'none';
       return [
@@ -284,7 +293,7 @@ export async function describeWorkbench(page) {
         `notifications: ${notes.length ? notes.map((n) => JSON.stringify(n)).join(', ') : 'none'}`,
         `focus: ${focused}`,
       ].join('\n');
-    }, SEL)
+    }, SEL.notificationMessage)
     .then(async (seen) => `${seen}\nactive editor: ${JSON.stringify(await editorText(page))}`)
     .catch((e) => `(the page could not be read: ${e instanceof Error ? e.message : e})`);
 }
