@@ -19,12 +19,12 @@
 // keep_alive), answers.ts, tokens.ts, models.ts, faults.ts, exchange.ts, log.ts, control.ts
 // (the /__sim control API), cli.ts (standalone process for end-to-end tests).
 
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_CHAT, DEFAULT_COMPLETION, DEFAULT_GENERATE } from './answers';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { FaultSet, type FaultHandle } from './faults';
-import { matches, RequestLog, sleep, waitFor, type RequestMatcher } from './log';
+import { LoopbackServer } from './loopback';
+import { matches, RequestLog, waitFor, type RequestMatcher } from './log';
 import { DEFAULT_INSTALLED, defaultRegistry, normalizeName, resolveModel, sameModel, type ModelInfo } from './models';
 import { Routes, type Settings, type SimState } from './routes';
 import { DEFAULT_VERSION, PROFILES } from './profiles';
@@ -57,13 +57,8 @@ export interface SimulatorOptions extends SimConfig {
   host?: string;
 }
 
-export class OllamaSimulator {
+export class OllamaSimulator extends LoopbackServer {
   private readonly initial: SimConfig;
-  private readonly hostname: string;
-  private boundPort: number;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private isStopping = false;
   private settingsNow!: Settings;
   private installed = new Map<string, ModelInfo>();
   private registry: ModelSpec[] = [];
@@ -76,9 +71,8 @@ export class OllamaSimulator {
 
   constructor(options: SimulatorOptions = {}) {
     const { port, host, ...config } = options;
+    super('ollama simulator', host, port);
     this.initial = config;
-    this.hostname = host ?? '127.0.0.1';
-    this.boundPort = port ?? 0;
     this.scheduler = new Scheduler(() => {
       const s = this.settingsNow;
       // sched.go: OLLAMA_MAX_LOADED_MODELS unset means defaultModelsPerGPU (3) × GPUs.
@@ -102,73 +96,21 @@ export class OllamaSimulator {
     this.routes = new Routes(state);
   }
 
-  // ---- lifecycle -------------------------------------------------------------------------
+  // ---- lifecycle (start, stop, restart, online, port, url: LoopbackServer) -----------------
 
-  /** Listens (again) on the same port; the first start picks a free port when port is 0. */
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => {
-      const path = req.url ?? '/';
-      const work = path.startsWith(CONTROL_PREFIX) ? handleControl(this, req, res, path.slice(CONTROL_PREFIX.length)) : this.routes.handle(req, res);
-      work.catch((e: unknown) => {
-        console.error('ollama simulator: handler failed', e);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.hostname, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.boundPort = address.port;
-    this.server = server;
-    this.isStopping = false;
+  protected handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = req.url ?? '/';
+    return path.startsWith(CONTROL_PREFIX) ? handleControl(this, req, res, path.slice(CONTROL_PREFIX.length)) : this.routes.handle(req, res);
   }
 
-  /**
-   * Stops listening and cuts every connection, like a killed Ollama: streams in flight end
-   * abruptly (logged as outcome "killed"), connections are refused, loaded models are gone.
-   * Installed models and partially pulled blobs survive (they are on disk).
-   */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.isStopping = true;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  /** Like a killed Ollama: streams in flight end abruptly (logged as outcome "killed"). */
+  protected killed(): void {
     this.routes.killAll();
-    for (const s of this.sockets) s.destroy();
-    await closed;
+  }
+
+  /** Loaded models are gone; installed models and partially pulled blobs survive (on disk). */
+  protected stopped(): void {
     this.scheduler.reset();
-  }
-
-  /** stop(), `downMs` of refused connections, start() on the same port. */
-  async restart(downMs = 0): Promise<void> {
-    await this.stop();
-    if (downMs > 0) await sleep(downMs);
-    await this.start();
-  }
-
-  get online(): boolean {
-    return this.server !== undefined;
-  }
-
-  get port(): number {
-    if (this.boundPort === 0) throw new Error('OllamaSimulator: start() it first');
-    return this.boundPort;
-  }
-
-  /** e.g. "http://127.0.0.1:43123" (what OLLAMA_HOST / the host setting should be). */
-  get url(): string {
-    return `http://${this.hostname}:${this.port}`;
   }
 
   // ---- configuration ---------------------------------------------------------------------

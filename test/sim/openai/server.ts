@@ -13,10 +13,10 @@
 // batching), errors.ts (error bodies and texts), exchange.ts (JSON and SSE responses), shapes.ts
 // (answer JSON), cli.ts (standalone process with a control port, for end-to-end tests).
 
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_CHAT, DEFAULT_COMPLETION, DEFAULT_GENERATE } from '../answers';
-import { sleep, waitFor } from '../log';
+import { waitFor } from '../log';
+import { LoopbackServer } from '../loopback';
 import type { AnswerSource, ChatContext, ChatRule, CompletionRule, GenerateContext } from '../types';
 import { Batch } from './batch';
 import { OpenAIRoutes, type OpenAISettings } from './routes';
@@ -57,13 +57,8 @@ interface ActiveFault {
 
 const DEFAULT_FAULT_ENDPOINTS: OpenAIEndpoint[] = ['completions', 'chat', 'infill'];
 
-export class OpenAISimulator {
+export class OpenAISimulator extends LoopbackServer {
   private readonly initial: OpenAISimConfig;
-  private readonly hostname: string;
-  private boundPort: number;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private isStopping = false;
   private settingsNow!: OpenAISettings;
   private faultList: ActiveFault[] = [];
   private readonly records: OpenAIRequestRecord[] = [];
@@ -73,9 +68,8 @@ export class OpenAISimulator {
 
   constructor(options: OpenAISimulatorOptions = {}) {
     const { port, host, ...config } = options;
+    super('openai simulator', host, port);
     this.initial = config;
-    this.hostname = host ?? '127.0.0.1';
-    this.boundPort = port ?? 0;
     this.batch = new Batch(() => ({ maxBatch: this.settingsNow.maxBatch, maxQueue: this.settingsNow.maxQueue }));
     this.applyFresh(config);
     this.routes = new OpenAIRoutes({
@@ -91,63 +85,18 @@ export class OpenAISimulator {
     });
   }
 
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => {
-      this.routes.handle(req, res).catch((e: unknown) => {
-        console.error('openai simulator: handler failed', e);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.hostname, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.boundPort = address.port;
-    this.server = server;
-    this.isStopping = false;
+  // start, stop, restart, online, port and url (the OpenAI base URL is `${url}/v1`): LoopbackServer.
+
+  protected handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.routes.handle(req, res);
   }
 
-  /** Stops listening and cuts every connection, like a killed server. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.isStopping = true;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  protected killed(): void {
     this.routes.killAll();
-    for (const s of this.sockets) s.destroy();
-    await closed;
+  }
+
+  protected stopped(): void {
     this.batch.reset();
-  }
-
-  async restart(downMs = 0): Promise<void> {
-    await this.stop();
-    if (downMs > 0) await sleep(downMs);
-    await this.start();
-  }
-
-  get online(): boolean {
-    return this.server !== undefined;
-  }
-
-  get port(): number {
-    if (this.boundPort === 0) throw new Error('OpenAISimulator: start() it first');
-    return this.boundPort;
-  }
-
-  /** The server root, e.g. "http://127.0.0.1:43123"; the OpenAI base URL is `${url}/v1`. */
-  get url(): string {
-    return `http://${this.hostname}:${this.port}`;
   }
 
   configure(config: OpenAISimConfig): this {
