@@ -17,7 +17,8 @@
 //
 // Files: types.ts (config, faults, log record), routes.ts (the API), scheduler.ts (queue, load,
 // keep_alive), answers.ts, tokens.ts, models.ts, faults.ts, exchange.ts, log.ts, control.ts
-// (the /__sim control API), cli.ts (standalone process for end-to-end tests).
+// (the /__sim control API), cli.ts (standalone process for end-to-end tests). Shared with the
+// OpenAI simulator: loopback.ts (listen, restart, kill) and httpExchange.ts (replies, streams).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_CHAT, DEFAULT_COMPLETION, DEFAULT_GENERATE } from './answers';

@@ -11,7 +11,8 @@
 //
 // Files: types.ts (config, faults, log record), routes.ts (the API), batch.ts (continuous
 // batching), errors.ts (error bodies and texts), exchange.ts (JSON and SSE responses), shapes.ts
-// (answer JSON), cli.ts (standalone process with a control port, for end-to-end tests).
+// (answer JSON), cli.ts (standalone process with a control port, for end-to-end tests). Shared
+// with the Ollama simulator: ../loopback.ts (listen, restart, kill), ../httpExchange.ts.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_CHAT, DEFAULT_COMPLETION, DEFAULT_GENERATE } from '../answers';
