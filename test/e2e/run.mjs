@@ -247,7 +247,14 @@ async function main() {
         explain: async (c) => {
           const channel = findChannelLog(c.profile, c.extensionId, 'Qwen Local').pop();
           const tail = channel ? readFileSync(channel, 'utf8').trimEnd().split('\n').slice(-8) : ['(no log yet)'];
-          return `${await describeWorkbench(c.page)}\nQwen Local log, last lines:\n${tail.map((l) => `  ${l}`).join('\n')}`;
+          // The page's own errors of the last minute (a failed save or file read is logged there too).
+          const since = new Date(Date.now() - 60_000).toISOString();
+          const errors = pageErrors.filter((e) => e.slice(0, 24) >= since).slice(-6).map((e) => `  ${e.slice(0, 300)}`);
+          return [
+            await describeWorkbench(c.page),
+            `Qwen Local log, last lines:\n${tail.map((l) => `  ${l}`).join('\n')}`,
+            `page errors in the last minute: ${errors.length ? `\n${errors.join('\n')}` : 'none'}`,
+          ].join('\n');
         },
         recover: async (c) => {
           if (c.page.isClosed()) c.page = await openPage();
