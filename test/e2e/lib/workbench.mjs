@@ -101,7 +101,6 @@ export async function nextFrames(page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
 }
 
-/** Text of an element as a person reads it (VS Code renders spaces as no-break spaces). */
 /**
  * The diff editor of the active group, whole: side by side, or inline where space is limited (VS
  * Code 1.139 beside its Chat bar). In the inline view the text of the ".editor.modified" line layer
@@ -112,6 +111,7 @@ export function activeDiff(page) {
   return page.locator('.editor-group-container.active .monaco-diff-editor').first();
 }
 
+/** Text of an element as a person reads it (VS Code renders spaces as no-break spaces). */
 export async function textOf(locator) {
   return ((await locator.textContent()) ?? '').replace(/\u00a0/g, ' ');
 }
@@ -279,23 +279,25 @@ export async function saveAndRead(page, absPath) {
  * is active, which unsaved), the notifications, the focused element and the active editor's text.
  */
 export async function describeWorkbench(page) {
-  return page
-    .evaluate((messageSel) => {
+  try {
+    const seen = await page.evaluate(() => {
       const text = (el) => (el?.textContent ?? '').replace(/\u00a0/g, ' ').trim();
       const tabs = [...document.querySelectorAll('.tabs-container .tab')].map(
         (t) => `${text(t.querySelector('.label-name'))}${t.classList.contains('active') ? ' (active)' : ''}${t.classList.contains('dirty') ? ' (unsaved)' : ''}`,
       );
-      const notes = [...document.querySelectorAll(`:is(.notifications-toasts, .notifications-center) ${messageSel}`)].map(text);
       const focus = document.activeElement;
-      const focused = focus ? `${focus.tagName.toLowerCase()}.${[...focus.classList].join('.')}` : 'none';
-      return [
-        `tabs: ${tabs.join(', ') || 'none'}`,
-        `notifications: ${notes.length ? notes.map((n) => JSON.stringify(n)).join(', ') : 'none'}`,
-        `focus: ${focused}`,
-      ].join('\n');
-    }, SEL.notificationMessage)
-    .then(async (seen) => `${seen}\nactive editor: ${JSON.stringify(await editorText(page))}`)
-    .catch((e) => `(the page could not be read: ${e instanceof Error ? e.message : e})`);
+      return { tabs, focused: focus ? `${focus.tagName.toLowerCase()}.${[...focus.classList].join('.')}` : 'none' };
+    });
+    const notes = await notificationMessages(page);
+    return [
+      `tabs: ${seen.tabs.join(', ') || 'none'}`,
+      `notifications: ${notes.length ? notes.map((n) => JSON.stringify(n)).join(', ') : 'none'}`,
+      `focus: ${seen.focused}`,
+      `active editor: ${JSON.stringify(await editorText(page))}`,
+    ].join('\n');
+  } catch (e) {
+    return `(the page could not be read: ${e instanceof Error ? e.message : e})`;
+  }
 }
 
 /** Clicks a button in the active editor's title bar by (part of) its label ("Accept Proposal"). */

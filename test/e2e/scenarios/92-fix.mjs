@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from '../lib/codeserver.mjs';
 import { test } from '../lib/runner.mjs';
-import { activeDiff, clickEditorTitleAction, closeAllEditors, goTo, nextFrames, notificationMessages, openFile, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
+import { activeDiff, clickEditorTitleAction, closeAllEditors, describeWorkbench, goTo, nextFrames, openFile, saveAndRead, SEL, textOf } from '../lib/workbench.mjs';
 
 const FILE = 'src/label.ts';
 const BROKEN = `export function double(n: number): number {
@@ -74,7 +74,7 @@ export default [
           // What there was instead, before the cleanup below closes it.
           await shot('no-diff').catch(() => {});
           const chats = (await sim.requests(mark)).filter((r) => r.endpoint === 'chat');
-          log(`tabs: ${JSON.stringify(await page.locator('.tab').allTextContents())}; notifications: ${JSON.stringify(await notificationMessages(page))}`);
+          log(await describeWorkbench(page));
           log(`chat requests: ${JSON.stringify(chats.map((r) => ({ outcome: r.outcome, text: r.text, last: JSON.stringify(r.body?.messages?.at(-1)?.content ?? '').slice(0, 300) })))}`);
           throw error;
         });
