@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
+import { sleep, waitFor } from './log';
 import { OpenAISimulator } from './openai/server';
 import { OllamaSimulator } from './simulator';
 
@@ -27,15 +28,6 @@ function startStream(url: string, path: string, body: unknown): Promise<Incoming
   });
 }
 
-/** Polls `ok()` until it holds. */
-async function until(ok: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Waits until `count()` stays the same for `quietMs` (the producer is blocked) and returns it. */
 async function settled(count: () => number, quietMs = 300, timeoutMs = 15_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -50,7 +42,7 @@ async function settled(count: () => number, quietMs = 300, timeoutMs = 15_000): 
       return now;
     }
     if (Date.now() > deadline) throw new Error(`still producing after ${timeoutMs} ms (${now} tokens)`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 
@@ -65,9 +57,9 @@ async function checkBackPressure(res: IncomingMessage, rec: () => { tokensSent: 
   assert.ok(stalled > 0, 'it streamed something before blocking');
   assert.ok(stalled < WORDS * 0.75, `${stalled} of ${WORDS} tokens were produced for a client that read nothing`);
   res.resume();
-  await until(() => tokens() > stalled + 1_000, 'the stream to go on once read');
+  await waitFor(() => tokens() > stalled + 1_000, 15_000, () => `the stream did not go on once read (${tokens()} tokens)`);
   res.destroy();
-  await until(() => rec()?.outcome !== undefined, 'the request to end');
+  await waitFor(() => rec()?.outcome !== undefined, 15_000, () => 'the request did not end after the client left');
   assert.equal(rec()?.outcome, 'aborted');
 }
 
