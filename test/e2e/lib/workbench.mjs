@@ -293,6 +293,7 @@ export async function describeWorkbench(page) {
       `tabs: ${seen.tabs.join(', ') || 'none'}`,
       `notifications: ${notes.length ? notes.map((n) => JSON.stringify(n)).join(', ') : 'none'}`,
       `focus: ${seen.focused}`,
+      `Qwen Local status bar: ${JSON.stringify(await statusBarText(page, 'qwenLocal.status'))}`,
       `active editor: ${JSON.stringify(await editorText(page))}`,
     ].join('\n');
   } catch (e) {

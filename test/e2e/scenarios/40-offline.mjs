@@ -147,9 +147,16 @@ export default [
       assert.equal(shown.length, 1, `outage notifications: ${JSON.stringify(shown)}`);
       const editors = await page.locator('.tab').allTextContents();
       assert.ok(!editors.some((t) => /Walkthrough/.test(t)), `not a first run, yet the walkthrough opened: ${JSON.stringify(editors)}`);
-      await sim.online();
-      // The toast's own Retry link (a command link in the message) reconnects.
+      // The toast's own Retry link (a command link in the message) runs Retry. Clicked while the
+      // server is still down, so nothing else can end the toast under the click (once the server is
+      // back, any request of the extension, e.g. the codebase index's, ends the outage and the toast
+      // with it, and a click could find the link gone; CI once did): the same toast says so.
       await page.locator(`${SEL.toast} ${SEL.notificationMessage} a`, { hasText: /^Retry$/ }).first().click();
+      await poll(async () => (await outageMessages(page)).some((m) => /still not reachable/.test(m)), 10_000, 'the toast to say the retry failed');
+      assert.equal((await outageMessages(page)).length, 1, 'the Retry updated the toast, never a second one');
+      await sim.online();
+      // Retry again now (the palette's Retry works whether or not the extension noticed first).
+      await runCommand(page, RETRY);
       await waitForStatusBar(page, STATUS, /^Qwen$/, { timeoutMs: 10_000 });
       await poll(async () => (await outageMessages(page)).length === 0, 10_000, 'the outage toast to go away');
       await shot('back');
