@@ -204,9 +204,9 @@ export function createCore(deps: CoreDeps): Core {
     {
       changed: () => ui.statusChanged(),
       notify: (error) => ui.notify(error),
-      recovered: () => {
-        // Said in the log, since its toast goes away without a word.
-        statusLog.info(`${host().url} answers again: the outage is over.`);
+      recovered: (from) => {
+        // Said in the log, since the outage's toast goes away without a word.
+        if (from === 'offline') statusLog.info(`${host().url} answers again: the outage is over.`);
         ui.recovered?.();
         // After an outage the server may have restarted: nothing is loaded any more.
         residency.forget();

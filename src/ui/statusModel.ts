@@ -5,7 +5,7 @@
 import type { BackendError } from '../backend/errors';
 import type { StatusReporter } from '../services';
 import { IncidentTracker } from './incidents';
-import { statusView, type StatusFacts, type StatusView } from './statusView';
+import { statusView, type ConnectionState, type StatusFacts, type StatusView } from './statusView';
 
 export type StaticFacts = Omit<StatusFacts, 'now' | 'working'>;
 
@@ -14,8 +14,11 @@ export interface StatusModelHooks {
   changed(): void;
   /** A new incident a person should hear about (never called twice for one incident). */
   notify(error: BackendError): void;
-  /** A success followed an outage or the first connection: features may refresh (warm-up). */
-  recovered(): void;
+  /**
+   * A success followed an outage, an error or the first connection (`from` says which state it
+   * ended): features may refresh (warm-up).
+   */
+  recovered(from: ConnectionState): void;
   log?(message: string): void;
 }
 
@@ -69,9 +72,10 @@ export class StatusModel implements StatusReporter {
   }
 
   reportOk(): void {
-    const wasDown = this.incidents.resolve() || this.current.connection !== 'ready';
-    if (this.current.connection !== 'ready' || this.current.lastError) this.update({ connection: 'ready', lastError: undefined });
-    if (wasDown) this.hooks.recovered();
+    const from = this.current.connection;
+    const wasDown = this.incidents.resolve() || from !== 'ready';
+    if (from !== 'ready' || this.current.lastError) this.update({ connection: 'ready', lastError: undefined });
+    if (wasDown) this.hooks.recovered(from);
   }
 
   reportError(error: BackendError): void {

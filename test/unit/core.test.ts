@@ -4,19 +4,23 @@
 import assert from 'node:assert/strict';
 import { createCore, type Core } from '../../src/core';
 import { DEFAULT_HOST } from '../../src/backend/host';
-import { silentLogger } from '../../src/log';
+import { BackendError } from '../../src/backend/errors';
+import { createLogger, type Logger } from '../../src/log';
 import { DEFAULTS } from '../../src/settings';
 import { PlainSettings } from './support/editor';
 import { FakeBackend } from './support/fakeBackend';
 
 function build(options: { host?: string; key?: string } = {}) {
+  const logged: string[] = [];
+  const keep = (m: string) => void logged.push(m);
+  const log: Logger = createLogger({ error: keep, warn: keep, info: keep, debug: keep }, () => 'info');
   const config = new PlainSettings({ ...DEFAULTS, ollamaHost: options.host ?? '' });
   const memento = new Map<string, unknown>();
   const told: string[] = [];
   const hosts: string[] = [];
   const core: Core = createCore({
     config,
-    log: silentLogger,
+    log,
     ui: { statusChanged: () => {}, notify: () => {}, badHost: (m) => told.push(m), keyInClear: (m) => told.push(m), partlyOnCpu: (m) => told.push(m) },
     envHost: () => undefined,
     secrets: { get: async () => options.key },
@@ -34,7 +38,7 @@ function build(options: { host?: string; key?: string } = {}) {
       throw new TypeError('fetch failed');
     },
   });
-  return { core, config, memento, told, hosts };
+  return { core, config, memento, told, hosts, logged };
 }
 
 describe('createCore', () => {
@@ -94,6 +98,22 @@ describe('createCore', () => {
       await safe.core.reloadApiKey();
       safe.core.dispose();
       assert.deepEqual(safe.told, [], host);
+    }
+  });
+
+  it('says in the log when an outage ends (its toast goes away without a word), never at the first connection', () => {
+    const { core, logged } = build();
+    try {
+      const over = () => logged.filter((m) => /answers again: the outage is over/.test(m));
+      core.status.reportOk();
+      assert.deepEqual(over(), [], 'the first connection is no outage');
+      core.status.reportError(new BackendError('unreachable', 'not running', { host: DEFAULT_HOST }));
+      core.status.reportError(new BackendError('unreachable', 'not running', { host: DEFAULT_HOST }));
+      core.status.reportOk();
+      core.status.reportOk();
+      assert.deepEqual(over(), [`[status] ${DEFAULT_HOST} answers again: the outage is over.`]);
+    } finally {
+      core.dispose();
     }
   });
 

@@ -5,10 +5,17 @@ import { StatusModel } from '../../../src/ui/statusModel';
 const err = (kind: BackendErrorKind, model?: string) => new BackendError(kind, `${kind} message`, { host: 'http://h:1', model });
 
 function model() {
-  const events = { changed: 0, notified: [] as string[], recovered: 0 };
+  const events = { changed: 0, notified: [] as string[], recovered: 0, recoveredFrom: [] as string[] };
   const m = new StatusModel(
     { host: 'http://h:1', completionModel: 'c', chatModel: 'q', completionsEnabled: true },
-    { changed: () => events.changed++, notify: (e) => events.notified.push(e.kind), recovered: () => events.recovered++ },
+    {
+      changed: () => events.changed++,
+      notify: (e) => events.notified.push(e.kind),
+      recovered: (from) => {
+        events.recovered++;
+        events.recoveredFrom.push(from);
+      },
+    },
   );
   return { m, events };
 }
@@ -33,6 +40,7 @@ describe('ui/statusModel', () => {
     m.reportOk();
     assert.equal(m.view().text, '$(sparkle) Qwen');
     assert.equal(events.recovered, 2);
+    assert.deepEqual(events.recoveredFrom, ['connecting', 'offline'], 'the hook tells a first connection from the end of an outage');
     m.reportError(err('unreachable'));
     assert.deepEqual(events.notified, ['unreachable', 'unreachable'], 'a new outage is news');
   });
