@@ -6,7 +6,7 @@
 import type { Backend } from './backend/backend';
 import { Connection, defaultBackend, type BackendKind } from './backend/connection';
 import type { BackendError } from './backend/errors';
-import { isLoopbackHost, keyTravelsInClear, resolveHost, type ResolvedHost } from './backend/host';
+import { hostResolver, isLoopbackHost, keyTravelsInClear, type ResolvedHost } from './backend/host';
 import { Keyring } from './backend/keyring';
 import { ServerLanes } from './backend/lanes';
 import { ModelResidency, residencyGate } from './backend/residency';
@@ -124,26 +124,13 @@ export function createCore(deps: CoreDeps): Core {
   const { config, log, ui } = deps;
   const disposables: { dispose(): void }[] = [];
 
-  // Resolved once per setting value: a bad value is reported once, not on every request. Read per
-  // call, never kept from activation: the settings may load after activate() has run.
-  let resolved: { raw: string; host: ResolvedHost } | undefined;
-  const host = (): ResolvedHost => {
-    // server.url wins; the older ollamaHost keeps working when it is empty.
-    const setting = config.settings.server.url || config.settings.ollamaHost;
-    const env = deps.envHost();
-    const raw = `${setting}\n${env ?? ''}`;
-    if (resolved?.raw !== raw) {
-      try {
-        resolved = { raw, host: resolveHost(setting, env) };
-      } catch (error) {
-        const message = `Ignoring the Ollama host setting: ${error instanceof Error ? error.message : String(error)}`;
-        log.warn(message);
-        ui.badHost(message);
-        resolved = { raw, host: resolveHost(undefined, undefined) };
-      }
-    }
-    return resolved.host;
+  // A setting that cannot be used (the host, the CA file): logged and told, and ignored.
+  const badSetting = (message: string) => {
+    log.warn(message);
+    ui.badHost(message);
   };
+  // server.url wins; the older ollamaHost keeps working when it is empty.
+  const host = hostResolver(() => config.settings.server.url || config.settings.ollamaHost, deps.envHost, badSetting);
 
   // The per-origin key store (keys.ts): a key is only ever sent to the origin it was set for.
   const keyring = new Keyring({
@@ -157,11 +144,7 @@ export function createCore(deps: CoreDeps): Core {
 
   // The CA file for a self-signed team server, and the server's kind, probed once per (address,
   // configured kind, key, CA file) and said in the log and the status tooltip.
-  const badCaFile = (message: string) => {
-    log.warn(message);
-    ui.badHost(message);
-  };
-  const caFiles = new CaFileFetch(badCaFile, (path) => log.info(`Trusting the CA certificate in ${path} for the model server.`));
+  const caFiles = new CaFileFetch(badSetting, (path) => log.info(`Trusting the CA certificate in ${path} for the model server.`));
   const serverFetch = (): typeof fetch | undefined => deps.fetch ?? caFiles.fetchFor(config.settings.server.caFile);
   const probeLog = log.child('server');
   const probeListeners = new Set<(result: ProbeResult) => void>();

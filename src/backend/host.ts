@@ -93,6 +93,29 @@ export function resolveHost(setting: string | undefined, env: string | undefined
 }
 
 /**
+ * `resolveHost` once per (setting, env) value: an invalid value is reported once through `onBad`,
+ * not on every request, and the default used instead. Reads both per call, never keeps what it saw
+ * first: the settings may load after activation.
+ */
+export function hostResolver(setting: () => string, env: () => string | undefined, onBad: (message: string) => void): () => ResolvedHost {
+  let resolved: { raw: string; host: ResolvedHost } | undefined;
+  return () => {
+    const value = setting();
+    const envValue = env();
+    const raw = `${value}\n${envValue ?? ''}`;
+    if (resolved?.raw !== raw) {
+      try {
+        resolved = { raw, host: resolveHost(value, envValue) };
+      } catch (error) {
+        onBad(`Ignoring the Ollama host setting: ${error instanceof Error ? error.message : String(error)}`);
+        resolved = { raw, host: resolveHost(undefined, undefined) };
+      }
+    }
+    return resolved.host;
+  };
+}
+
+/**
  * True for an address that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and the
  * IPv4-mapped ::ffff:127.x. IP literals are parsed, never prefix-matched: `127.0.0.1.attacker.example`
  * is a name any DNS server can point anywhere. `hostname` is a URL's (lower-case, brackets allowed);
