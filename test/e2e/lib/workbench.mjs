@@ -276,7 +276,8 @@ export async function saveAndRead(page, absPath) {
 
 /**
  * What a person would see that explains a failed step, as text for a test's error: the tabs (which
- * is active, which unsaved), the notifications, the focused element and the active editor's text.
+ * is active, which unsaved), the notifications, the focused element, the Qwen Local status bar
+ * item and the active editor's text.
  */
 export async function describeWorkbench(page) {
   try {
